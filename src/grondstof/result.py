@@ -1,0 +1,121 @@
+"""The one shape every analysis returns: rows plus the metadata needed to trace them.
+
+A :class:`Result` is what the library hands to the CLI, the HTTP API, the dashboard and the reports.
+``rows`` are plain dicts (JSON-ready scalars); ``meta`` says where each figure comes from (sources with
+their vintage), in which units, for which codes, and what the data does not cover. Shares are fractions
+0–1 and HHI is on the 0–1 scale everywhere in rows; renderers may show percentages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+# Column kinds steer presentation only: "share" and "hhi" print as percentages / 0–1, "money" with
+# thousands separators, "tonnes" likewise; the stored value is never changed.
+KINDS = ("text", "int", "year", "share", "hhi", "money", "tonnes", "number", "date", "bool")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a result: machine name, human label, kind and unit."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    unit: str = ""
+    description: str = ""
+
+    def as_meta(self) -> dict[str, str]:
+        """Describe the field for ``meta["fields"]``."""
+        out = {"label": self.label, "kind": self.kind}
+        if self.unit:
+            out["unit"] = self.unit
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
+@dataclass
+class Result:
+    """Rows of an analysis with their provenance.
+
+    Parameters
+    ----------
+    title:
+        A one-line human title ("Imports of cobalt by the Netherlands").
+    fields:
+        The columns, in display order.
+    rows:
+        One dict per row, keyed by field name.
+    meta:
+        Sources (with vintage), units, codes, coverage notes and the query parameters.
+    """
+
+    title: str
+    fields: list[Field]
+    rows: list[dict[str, Any]]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"meta": ..., "rows": [...]}`` with JSON-safe values (NaN becomes null)."""
+        meta = {"title": self.title, **self.meta, "fields": {f.name: f.as_meta() for f in self.fields}}
+        return {"meta": _jsonable(meta), "rows": [_jsonable(r) for r in self.rows]}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Serialise :meth:`to_dict` as JSON."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_csv(self) -> str:
+        """Return the rows as CSV text with a header of field names."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        names = [f.name for f in self.fields]
+        writer.writerow(names)
+        for row in self.rows:
+            writer.writerow([_csv_cell(row.get(n)) for n in names])
+        return buffer.getvalue()
+
+    def column(self, name: str) -> list[Any]:
+        """Return one column of the rows as a list."""
+        return [row.get(name) for row in self.rows]
+
+    def to_pandas(self) -> Any:
+        """Return the rows as a pandas DataFrame (pandas is imported only when this is called)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=[f.name for f in self.fields])
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()  # numpy scalars
+    return value
+
+
+def fields_by_name(fields: Sequence[Field], names: Iterable[str]) -> list[Field]:
+    """Pick fields by name, keeping the order of ``names``."""
+    index = {f.name: f for f in fields}
+    return [index[n] for n in names]
