@@ -13,7 +13,8 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 def normalise(text: str) -> str:
     """Fold a name to a lookup key: lower case, accents removed, punctuation and spaces collapsed.
 
-    ``"Côte d'Ivoire"`` and ``"cote d ivoire"`` give the same key; so do ``"Rare-earth"`` and ``"rare earth"``.
+    ``"Côte d'Ivoire"`` and ``"cote d ivoire"`` give the same key; so do ``"Rare-earth"`` and
+    ``"rare earth"``.
     """
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -12,7 +12,20 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from grondstof.sources import baci
+from grondstof.sources import (
+    baci,
+    baci_extracts,
+    comext,
+    comtrade,
+    crma,
+    eu_crm,
+    export_controls,
+    geopolrisk_map,
+    intensities,
+    usgs,
+    wgi,
+    wmd,
+)
 from grondstof.sources._base import SourceInfo
 
 
@@ -25,8 +38,29 @@ class Source:
 
 
 SOURCES: tuple[Source, ...] = (
+    # Trade
     Source(baci.INFO, baci.parse),
     Source(baci.OFFICIAL_INFO, baci.parse_official),
+    Source(comext.INFO, comext.parse),
+    Source(comext.BULK_INFO, comext.parse_bulk),
+    Source(baci_extracts.HS17_INFO, baci_extracts.parse_hs17),
+    Source(baci_extracts.HS22_INFO, baci_extracts.parse_hs22),
+    Source(baci_extracts.HS07_INFO, baci_extracts.parse_hs07),
+    Source(comtrade.INFO, comtrade.parse),
+    Source(comtrade.API_INFO, comtrade.parse_api),
+    # Production, reserves, governance
+    Source(wmd.INFO, wmd.parse),
+    Source(usgs.INFO, usgs.parse),
+    Source(wgi.INFO, wgi.parse),
+    Source(wgi.PV_INFO, wgi.parse_pv),
+    # EU assessment, policy lists, measures
+    Source(eu_crm.INFO, eu_crm.parse),
+    Source(crma.INFO, crma.parse),
+    Source(export_controls.INFO, export_controls.parse),
+    Source(geopolrisk_map.INFO, geopolrisk_map.parse),
+    # Material intensities
+    Source(intensities.INFO, intensities.parse),
+    Source(intensities.BATPAC_INFO, intensities.parse_batpac),
 )
 
 

@@ -67,7 +67,7 @@ def open_text(path: Path) -> io.TextIOBase:
     """Open a text file, transparently decompressing ``.gz``; UTF-8 with an optional BOM."""
     if path.suffix == ".gz":
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - caller closes
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 def read_header(path: Path) -> list[str]:
@@ -87,7 +87,11 @@ def check_header(path: Path, expected: Sequence[str], *, allow_extra: bool = Fal
     for name in expected:
         if name not in header:
             raise SourceFormatError(
-                path, f"a header with columns {', '.join(expected)}", line=1, column=name, value=",".join(header)
+                path,
+                f"a header with columns {', '.join(expected)}",
+                line=1,
+                column=name,
+                value=",".join(header),
             )
     if not allow_extra:
         for name in header:
@@ -122,7 +126,9 @@ def read_csv_text(path: Path, expected: Sequence[str], *, allow_extra: bool = Fa
     return table.select([n for n in header if n in expected] if not allow_extra else header)
 
 
-def iter_csv_rows(path: Path, expected: Sequence[str], *, allow_extra: bool = False) -> Iterator[tuple[int, dict[str, str]]]:
+def iter_csv_rows(
+    path: Path, expected: Sequence[str], *, allow_extra: bool = False
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line_number, row)`` for each data row of a small CSV, with exact physical line numbers.
 
     Quoted fields may contain line breaks; the reported line is where the row starts. Rows with the wrong
@@ -152,7 +158,12 @@ def _fail(path: Path, column: str, values: pa.Array, bad: pa.Array, expected: st
     if count:
         index = pc.index(bad, True).as_py()
         raise SourceFormatError(
-            path, expected, line=index + line_offset, column=column, value=values[index].as_py(), more=count - 1
+            path,
+            expected,
+            line=index + line_offset,
+            column=column,
+            value=values[index].as_py(),
+            more=count - 1,
         )
 
 
@@ -184,7 +195,7 @@ def int_column(
     *,
     lo: int | None = None,
     hi: int | None = None,
-    type_: pa.DataType = pa.int16(),
+    type_: pa.DataType = pa.int16(),  # noqa: B008 - an immutable type object
     expected: str | None = None,
     line_offset: int = 2,
 ) -> pa.Array:
@@ -309,7 +320,8 @@ def parse_date(text: str) -> tuple[object, bool]:
     text = text.strip()
     if not text:
         return None, True
-    match = re.match(r"^(\d{4})-(\d{2})(?:-(\d{2}))?\b", text)
+    # The lookahead stops "2025-11-09x" from matching as 2025-11 with the day dropped.
+    match = re.match(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?=$|[\s(,;])", text)
     if not match:
         return None, False
     year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)

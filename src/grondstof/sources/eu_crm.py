@@ -49,7 +49,7 @@ INFO = SourceInfo(
     "the source is acknowledged",
     version="2023 assessment (scores also for 2011, 2014, 2017, 2020); repository commit "
     "59383504ead25f91fe9c197a1e660f4813684f17, folder Data/",
-    citation="European Commission (2023), Study on the critical raw materials for the EU 2023 – Final Report "  # noqa: RUF001 - the title has an en dash
+    citation="European Commission (2023), Study on the critical raw materials for the EU 2023 – Final Report "
     "(Grohol, M. & Veeh, C.), Publications Office of the European Union, doi:10.2873/725585; earlier scores "
     "from the 2011, 2014, 2017 and 2020 EU CRM reports",
     url="https://doi.org/10.2873/725585",
