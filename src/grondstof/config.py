@@ -56,7 +56,9 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
         if candidate.expanduser().is_dir():
             return candidate.expanduser().resolve()
     tried = ", ".join(str(c) for c in data_dir_candidates())
-    raise InputError("--data", None, f"a data directory; none given and none of the defaults exists ({tried})")
+    raise InputError(
+        "--data", None, f"a data directory; none given and none of the defaults exists ({tried})"
+    )
 
 
 def resolve_store_dir(store_dir: str | os.PathLike[str] | None = None) -> Path:
