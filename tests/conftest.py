@@ -25,3 +25,19 @@ def data_dir() -> Path:
 def fixtures() -> Path:
     """The directory of miniature source files written for the tests."""
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def real_store(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A store built once per test session from the real shared data."""
+    from grondstof.store import build, open_store
+
+    root = tmp_path_factory.mktemp("real-store")
+    build(data_dir, root)
+    return open_store(root, build_if_missing=False)
+
+
+@pytest.fixture(scope="session")
+def real_store_dir(real_store) -> Path:
+    """The directory of the real-data store (for CLI tests: ``--store``)."""
+    return real_store.build_dir.parent.parent

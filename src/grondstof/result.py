@@ -31,6 +31,7 @@ class Field:
     kind: str = "text"
     unit: str = ""
     description: str = ""
+    show: bool = True  # False: kept in JSON/CSV, left out of printed tables (e.g. a code beside its name)
 
     def as_meta(self) -> dict[str, str]:
         """Describe the field for ``meta["fields"]``."""

@@ -1,0 +1,258 @@
+"""Trade-flow building blocks shared by the dependency analyses (Ibis expressions over the store).
+
+Which trade codes stand for a material comes from the material registry (``material_codes.csv``). Per
+material and classification the default code set is its own codes; basket codes (one code covering several
+materials, e.g. HS17 811292 for Ga/Ge/In/Nb/…) are used only when the material has no code of its own, and
+results say so. An importer is a country or the EU-27; the EU-27 imports only from partners outside it
+(extra-EU trade) and always with its post-2020 membership, as Eurostat's EU27_2020 aggregate does. A
+country's trade with itself (re-imports) is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from grondstof.indicators._common import fetch
+from grondstof.registry.countries import Country, Group, countries
+from grondstof.registry.materials import Material, materials
+from grondstof.store import Store
+
+# Trade sources in order of preference, with the code classification each uses.
+TRADE_SOURCES: dict[str, str] = {
+    "baci_hs92": "HS92",
+    "comext_cn8": "CN8",
+    "baci_hs17": "HS17",
+    "baci_hs22_hs4": "HS22",
+    "baci_hs07_asean": "HS07",
+}
+CURRENCY = {"comext_cn8": "EUR"}
+
+
+@dataclass(frozen=True)
+class CodeChoice:
+    """The codes standing for one material in one classification, and whether they are baskets."""
+
+    material: str
+    classification: str
+    codes: tuple[str, ...]
+    basket: bool
+    stages: tuple[str, ...]
+
+
+def code_choice(material: Material, classification: str, stage: str | None = None) -> CodeChoice:
+    """Pick the codes for ``material`` in ``classification``: own codes first, basket codes if none."""
+    rows = materials().codes(material.id, classification)
+    if stage is not None:
+        rows = [r for r in rows if r.stage == stage]
+    own = [r for r in rows if not r.basket]
+    chosen = own or rows
+    return CodeChoice(
+        material.id,
+        classification,
+        tuple(sorted({r.code for r in chosen})),
+        bool(chosen) and not own,
+        tuple(sorted({r.stage for r in chosen})),
+    )
+
+
+def currency(source: str) -> str:
+    """Currency of trade values in ``source`` (USD for BACI extracts, EUR for Comext)."""
+    return CURRENCY.get(source, "USD")
+
+
+def members_of(importer: Country | Group) -> tuple[str, ...]:
+    """ISO3 codes an importer stands for."""
+    return importer.members
+
+
+Choices = Mapping[str, Sequence[CodeChoice]]
+
+
+def code_pairs(choices: Choices) -> Any:
+    """An in-memory Ibis table (source, code, material, basket) joining trade rows to materials."""
+    sources, codes, mats, baskets = [], [], [], []
+    for source, per_source in choices.items():
+        for choice in per_source:
+            for code in choice.codes:
+                sources.append(source)
+                codes.append(code)
+                mats.append(choice.material)
+                baskets.append(choice.basket)
+    # Arrow input keeps pandas out of the process (a dict would be converted through pandas).
+    return ibis.memtable(
+        pa.table(
+            {
+                "p_source": pa.array(sources, pa.string()),
+                "p_code": pa.array(codes, pa.string()),
+                "material": pa.array(mats, pa.string()),
+                "basket": pa.array(baskets, pa.bool_()),
+            }
+        )
+    )
+
+
+def importer_map(importers: Sequence[Country | Group]) -> Any:
+    """An in-memory table (member, importer, is_group) mapping reporting countries to importer labels."""
+    member, label, group = [], [], []
+    for imp in importers:
+        for iso3 in members_of(imp):
+            member.append(iso3)
+            label.append(imp.code)
+            group.append(isinstance(imp, Group))
+    return ibis.memtable(
+        pa.table(
+            {
+                "member": pa.array(member, pa.string()),
+                "importer": pa.array(label, pa.string()),
+                "is_group": pa.array(group, pa.bool_()),
+            }
+        )
+    )
+
+
+def flows(
+    store: Store,
+    *,
+    choices: Choices,
+    importers: Sequence[Country | Group] | None,
+    years: tuple[int, int] | None,
+    partners: Sequence[str] | None = None,
+) -> Any:
+    """Trade rows for the chosen sources and codes, importers and years, labelled with material.
+
+    ``choices`` maps each trade source to the code choices to use in it, so several sources are read in
+    one query. Columns: ``source``, ``importer`` (ISO3 or group code), ``material``, ``basket``, ``year``,
+    ``exporter``, ``code``, ``value``, ``tonnes``. With ``importers=None`` every reporting country is an
+    importer (no groups).
+    """
+    trade = store.table("trade")
+    sel = trade.filter(trade.source.isin(list(choices)))
+    if years is not None:
+        sel = sel.filter(sel.year.between(years[0], years[1]))
+    if partners is not None:
+        sel = sel.filter(sel.exporter.isin(list(partners)))
+    pairs = code_pairs(choices)
+    sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code)).select(
+        sel.source,
+        sel.importer,
+        sel.exporter,
+        sel.year,
+        sel.code,
+        sel.value,
+        sel.tonnes,
+        pairs.material,
+        pairs.basket,
+    )
+    # Re-imports (a country "importing" from itself) are left out; rows without a partner country are kept.
+    sel = sel.filter(sel.exporter.isnull() | (sel.exporter != sel.importer))
+    if importers is None:
+        return sel
+    imap = importer_map(importers)
+    joined = sel.join(imap, sel.importer == imap.member).select(
+        sel.source,
+        imap.importer,
+        sel.material,
+        sel.basket,
+        sel.year,
+        sel.exporter,
+        sel.code,
+        sel.value,
+        sel.tonnes,
+    )
+    groups = [imp for imp in importers if isinstance(imp, Group)]
+    if groups:
+        inside = ibis.memtable(
+            pa.table(
+                {
+                    "g_importer": pa.array([g.code for g in groups for _ in g.members], pa.string()),
+                    "g_partner": pa.array([m for g in groups for m in g.members], pa.string()),
+                }
+            )
+        )
+        joined = joined.anti_join(
+            inside, (joined.importer == inside.g_importer) & (joined.exporter == inside.g_partner)
+        )
+    return joined
+
+
+def partner_totals(flow: Any) -> Any:
+    """Aggregate flows to one row per (importer, material, year, exporter).
+
+    ``value_no_tonnes`` is the value of rows without a quantity, so coverage of tonnes can be stated.
+    """
+    return flow.group_by(["source", "importer", "material", "year", "exporter"]).aggregate(
+        value=flow.value.sum(),
+        tonnes=flow.tonnes.sum(),
+        value_no_tonnes=ibis.cases((flow.tonnes.isnull(), flow.value), else_=0.0).sum(),
+        basket=flow.basket.max(),
+    )
+
+
+def with_partner_shares(partners: Any) -> Any:
+    """Add value and tonnes shares and the rank by value within each (source, importer, material, year)."""
+    group = ["source", "importer", "material", "year"]
+    total_value = partners.value.sum().over(group_by=group)
+    total_tonnes = partners.tonnes.sum().over(group_by=group)
+    return partners.mutate(
+        value_share=partners.value / total_value,
+        tonnes_share=partners.tonnes / ibis.cases((total_tonnes > 0, total_tonnes), else_=ibis.null()),
+        rank=ibis.rank().over(group_by=group, order_by=ibis.desc(partners.value)) + 1,
+    )
+
+
+def dependency_summary(shared: Any) -> Any:
+    """One row per (importer, material, year): totals, partner count, HHI in value and tonnes, top partner.
+
+    HHI = Σ share² over partners (0–1), by value and, over partners with a quantity, by tonnes.
+    """
+    group = ["source", "importer", "material", "year"]
+    tonnes_total = shared.tonnes.sum().over(group_by=group)
+    shared = shared.mutate(
+        t_share=shared.tonnes / ibis.cases((tonnes_total > 0, tonnes_total), else_=ibis.null())
+    )
+    return shared.group_by(group).aggregate(
+        total_value=shared.value.sum(),
+        total_tonnes=shared.tonnes.sum(),
+        value_no_tonnes=shared.value_no_tonnes.sum(),
+        partners=shared.exporter.count(),
+        hhi=(shared.value_share * shared.value_share).sum(),
+        hhi_tonnes=(shared.t_share * shared.t_share).sum(),
+        top_partner=shared.exporter.argmax(shared.value),
+        top_share=shared.value_share.max(),
+        basket=shared.basket.max(),
+    )
+
+
+def latest_years(store: Store, choices: Choices, importers: Sequence[Country | Group]) -> dict[str, int]:
+    """Per source, the latest year with any import of the chosen codes by any of the importers."""
+    members = sorted({m for imp in importers for m in imp.members})
+    pairs = code_pairs(choices)
+    trade = store.table("trade")
+    sel = trade.filter(trade.source.isin(list(choices)) & trade.importer.isin(members))
+    sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
+    return {r["source"]: r["hi"] for r in fetch(sel.group_by("source").aggregate(hi=sel.year.max()))}
+
+
+def year_span(store: Store, source: str) -> tuple[int, int] | None:
+    """First and last year of ``source`` in the store catalog."""
+    try:
+        years = store.source_info(source).get("years")
+    except Exception:
+        return None
+    return (int(years[0]), int(years[1])) if years else None
+
+
+def available_sources(store: Store) -> list[str]:
+    """Trade sources present in the store, in order of preference."""
+    loaded = {s["id"] for s in store.catalog["sources"] if s.get("status") in ("loaded", "reused")}
+    return [s for s in TRADE_SOURCES if s in loaded]
+
+
+def eu27() -> Group:
+    """The EU-27 importer group."""
+    return countries().eu27()

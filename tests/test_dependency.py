@@ -1,0 +1,74 @@
+"""Imports by partner, shares, import HHI, the EU-27 view and comparisons (real data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from grondstof.errors import InputError, UnknownCountryError
+from grondstof.indicators.dependency import compare, imports
+from grondstof.registry.countries import countries
+
+pytestmark = pytest.mark.realdata
+
+
+def test_netherlands_cobalt_partner_shares_sum_to_one_in_2022(real_store) -> None:
+    result = imports("cobalt", "NL", years=2022, store=real_store)
+    assert result.meta["query"]["source"] == "baci_hs92"
+    assert sum(r["value_share"] for r in result.rows) == pytest.approx(1.0)
+    with_tonnes = [r["tonnes_share"] for r in result.rows if r["tonnes_share"] is not None]
+    assert sum(with_tonnes) == pytest.approx(1.0)
+    assert [r["rank"] for r in result.rows][:3] == [1, 2, 3]
+
+
+def test_summary_hhi_equals_sum_of_squared_shares(real_store) -> None:
+    partners = imports("cobalt", "Nederland", years=2022, store=real_store).rows
+    summary = imports("cobalt", "Nederland", years=2022, by="year", store=real_store).rows[0]
+    assert summary["hhi"] == pytest.approx(sum(r["value_share"] ** 2 for r in partners))
+    assert summary["total_value"] == pytest.approx(sum(r["value"] for r in partners))
+    assert summary["top_partner"] == partners[0]["partner"]
+
+
+def test_eu27_counts_extra_eu_imports_only(real_store) -> None:
+    members = set(countries().eu27().members)
+    rows = imports("cobalt", "EU27", years=2022, store=real_store).rows
+    assert rows, "EU-27 imports cobalt"
+    assert not {r["partner"] for r in rows} & members
+    national = imports("cobalt", "DE", years=2022, store=real_store).rows
+    assert {r["partner"] for r in national} & members  # a member state's own view keeps EU partners
+
+
+def test_netherlands_gallium_from_china_collapsed_in_comext(real_store) -> None:
+    rows = imports("gallium", "NL", years="2022-2024", share_from="China", by="year", store=real_store).rows
+    by_year = {r["year"]: r for r in rows}
+    assert rows[0]["source"] == "comext_cn8" and rows[0]["currency"] == "EUR"
+    from_china = {y: r["total_value"] * r["share_from"] for y, r in by_year.items()}
+    assert from_china[2022] == pytest.approx(8.68e6, rel=0.01)
+    assert from_china[2024] == pytest.approx(0.60e6, rel=0.01)
+
+
+def test_basket_code_is_flagged(real_store) -> None:
+    result = imports("gallium", "USA", store=real_store)
+    assert result.meta["codes"]["basket"] is True
+    assert any("several materials" in note for note in result.meta["notes"])
+
+
+def test_compare_eu27_lists_members_and_the_union(real_store) -> None:
+    result = compare("cobalt", "EU27", year=2022, store=real_store)
+    codes = [r["importer"] for r in result.rows]
+    assert codes[-1] == "EU27"
+    assert "NLD" in codes and len(codes) <= 28
+    values = [r["total_value"] for r in result.rows[:-1]]
+    assert values == sorted(values, reverse=True)
+    nl = next(r for r in result.rows if r["importer"] == "NLD")
+    alone = imports("cobalt", "NL", years=2022, by="year", store=real_store).rows[0]
+    assert nl["total_value"] == pytest.approx(alone["total_value"])
+
+
+def test_unknown_country_and_bad_years(real_store) -> None:
+    with pytest.raises(UnknownCountryError) as info:
+        imports("cobalt", "Nederlandt", store=real_store)
+    assert "Nederland" in str(info.value)
+    with pytest.raises(InputError, match="1995"):
+        imports("cobalt", "NL", years="1980-1990", store=real_store)
+    with pytest.raises(InputError, match="years"):
+        imports("cobalt", "NL", years="2024-2020", store=real_store)
