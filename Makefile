@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make start` (install, build the store, run the main job) and
+# `make test` (install the test dependencies, run every test). Exact versions come from constraints.txt.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: start test install install-test build bench lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(PIP) -e .
+
+install-test: $(BIN)/python
+	$(PIP) -e '.[test]'
+
+start: install
+	$(BIN)/grondstof build
+	$(BIN)/grondstof overview NL
+
+test: install-test
+	$(BIN)/pytest -n 2 -q
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+# Regenerate constraints.txt from a fresh environment with every extra installed.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -e '.[test]'
+	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^grondstof' > constraints.txt
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,116 @@
+"""Speed goals of the foundation issue, measured on this machine.
+
+* a full build from the shared data (forced, nothing reused) — under 60 s;
+* each analysis command, as a user runs it (new Python process, built store) — under 1.5 s wall time;
+* the import-dependency table for every importer × material × year of BACI HS92 — under 10 s;
+* peak memory (max RSS of the measured process) — under 2 GB.
+
+Run: ``.venv/bin/python benchmarks/bench_foundation.py [--data DIR] [--runs 3]``. Results are appended to
+``benchmarks/results/foundation.csv`` and printed as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GRONDSTOF = [sys.executable, "-m", "grondstof"]
+
+COMMANDS = [
+    ["overview", "NL"],
+    ["imports", "gallium", "--country", "NL"],
+    ["imports", "cobalt", "--country", "EU27", "--years", "2015-2024", "--by", "year"],
+    ["partner", "--country", "NL", "--partner", "Rusland", "--years", "2015-2024"],
+    ["compare", "cobalt", "--countries", "EU27", "--year", "2022"],
+    ["supply", "gallium", "--years", "2018-2024", "--by", "year"],
+]
+
+
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return (wall seconds, peak RSS in MB of that very child, from wait4)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{' '.join(args)} failed with status {child.returncode}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None, help="data directory (default: grondstof's default)")
+    parser.add_argument("--runs", type=int, default=3)
+    opts = parser.parse_args()
+    results: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "GRONDSTOF_STORE": str(Path(tmp) / "store")}
+        if opts.data:
+            env["GRONDSTOF_DATA"] = opts.data
+        seconds, peak = timed([*GRONDSTOF, "build", "--force"], env)
+        results.append({"measure": "full build (forced)", "seconds": seconds, "peak_mb": peak, "goal_s": 60})
+        seconds, peak = timed([*GRONDSTOF, "build"], env)
+        results.append(
+            {"measure": "second build, unchanged inputs", "seconds": seconds, "peak_mb": peak, "goal_s": ""}
+        )
+        for command in COMMANDS:
+            runs = [timed([*GRONDSTOF, *command, "--json"], env) for _ in range(opts.runs)]
+            results.append(
+                {
+                    "measure": "grondstof " + " ".join(command),
+                    "seconds": statistics.median(r[0] for r in runs),
+                    "max_seconds": max(r[0] for r in runs),
+                    "peak_mb": max(r[1] for r in runs),
+                    "goal_s": 1.5,
+                }
+            )
+        code = (
+            "import time, resource; t=time.perf_counter()\n"
+            "from grondstof.indicators.dependency import dependency_table\n"
+            "table = dependency_table()\n"
+            "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+            "print(table.num_rows, time.perf_counter() - t, peak)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+        )
+        rows, seconds, peak = out.stdout.split()
+        results.append(
+            {
+                "measure": f"dependency table, all importers x materials x years ({int(rows):,} rows)",
+                "seconds": float(seconds),
+                "peak_mb": float(peak),
+                "goal_s": 10,
+            }
+        )
+    stamp = datetime.now().isoformat(timespec="seconds")
+    machine = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
+    out_path = ROOT / "benchmarks" / "results" / "foundation.csv"
+    new = not out_path.exists()
+    with open(out_path, "a", newline="") as handle:
+        writer = csv.DictWriter(
+            handle, ["when", "machine", "measure", "seconds", "max_seconds", "peak_mb", "goal_s"]
+        )
+        if new:
+            writer.writeheader()
+        for row in results:
+            writer.writerow({"when": stamp, "machine": machine, **row})
+    print("| measure | seconds | peak MB | goal |\n|---|---|---|---|")
+    for row in results:
+        goal = f"< {row['goal_s']} s" if row["goal_s"] else ""
+        print(f"| {row['measure']} | {float(row['seconds']):.2f} | {float(row['peak_mb']):.0f} | {goal} |")
+
+
+if __name__ == "__main__":
+    main()
