@@ -71,6 +71,7 @@ def data_sources(
         )
     meta = {
         "data_dir": str(data),
-        "notes": ["'missing' lists file patterns not found in the data directory."],
+        "display": "records",
+        "notes": ["'Missing / unreadable' lists file patterns not found, or the parser's complaint."],
     }
     return Result(f"Sources in {data}", FIELDS, rows, meta)

@@ -27,6 +27,8 @@ def format_value(value: Any, kind: str) -> str:
         return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
     if kind == "number":
         return f"{value:,.6g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if kind == "int" and isinstance(value, int):
+        return f"{value:,}"
     if kind == "bool":
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
@@ -59,9 +61,29 @@ def _visible(fields: list[Field], rows: list[dict[str, Any]]) -> tuple[list[Fiel
     return (keep or [f for f in fields if f.show] or fields), caption
 
 
+def print_records(result: Result, console: Console) -> None:
+    """Print each row as a block of "label: value" lines (for wide, text-heavy results)."""
+    console.print(f"[bold]{result.title}[/bold]\n")
+    for row in result.rows:
+        first, *rest = [f for f in result.fields if f.show]
+        console.print(f"[bold]{format_value(row.get(first.name), first.kind)}[/bold]")
+        for f in rest:
+            value = row.get(f.name)
+            if value in (None, "", [], ()):
+                continue
+            console.print(f"  [dim]{f.label}:[/dim] {format_value(value, f.kind)}", highlight=False)
+        console.print()
+
+
 def print_result(result: Result, console: Console | None = None, max_rows: int = MAX_ROWS) -> None:
-    """Print a result as a Rich table followed by its sources and notes."""
+    """Print a result as a Rich table (or as records, if ``meta["display"] == "records"``), then its
+    sources and notes."""
     console = console or Console()
+    if result.meta.get("display") == "records":
+        print_records(result, console)
+        for note in result.meta.get("notes", []):
+            console.print(f"[dim]Note: {note}[/dim]")
+        return
     fields, caption = _visible(result.fields, result.rows)
     table = Table(
         title=result.title,

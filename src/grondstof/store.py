@@ -438,7 +438,7 @@ def inspect_sources(
         info = source.info
         old = built.get(info.id)
         if not scan.files:
-            status = "missing"
+            status = "missing" if info.required else "optional, not provided"
         elif old is None or old.get("status") == "missing":
             status = "not built"
         elif old.get("fingerprint") == scan.fingerprint:

@@ -28,9 +28,10 @@ from grondstof.errors import SourceFormatError
 class SourceInfo:
     """Provenance of one upstream dataset as it appears in the data directory.
 
-    ``files`` are glob patterns relative to the data directory; ``required`` says whether the build fails
-    when they are absent (optional sources are reported as missing and skipped). Bump ``parser_version``
-    whenever the parser's output changes, so stores built by an older parser are rebuilt.
+    ``files`` are glob patterns relative to the data directory. ``required`` sources are part of the
+    standard data directory and reported as missing when absent; the others are extensions a user may add
+    (official bulk files) and reported as optional. Bump ``parser_version`` whenever the parser's output
+    changes, so stores built by an older parser are rebuilt.
     """
 
     id: str
@@ -44,7 +45,7 @@ class SourceInfo:
     tables: tuple[str, ...]
     parser_version: int = 1
     notes: str = ""
-    required: bool = False
+    required: bool = True
     units: dict[str, str] = field(default_factory=dict)
 
     def find_files(self, data_dir: Path) -> list[Path]:

@@ -44,7 +44,6 @@ INFO = SourceInfo(
     url="https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37",
     files=("geopolrisk/baci_hs92_crm_trade_*.csv.gz",),
     tables=("trade",),
-    required=True,
     notes="Values FOB in current USD (source: thousand USD); quantities in metric tonnes, missing for about "
     "5% of rows. HS92 cannot identify gallium, indium, rhenium, hafnium or niobium metal; germanium 811230 "
     "has no trade after 2006.",
@@ -62,6 +61,7 @@ OFFICIAL_INFO = SourceInfo(
     files=("baci/BACI_HS*_Y*_V*.csv", "baci/BACI_HS*_Y*_V*.csv.gz"),
     tables=("trade",),
     notes="Optional: place CEPII's yearly files in <data>/baci/ to extend the trade data.",
+    required=False,
     units=INFO.units,
 )
 

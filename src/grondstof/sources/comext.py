@@ -98,6 +98,7 @@ BULK_INFO = SourceInfo(
     "confidential chapter codes (e.g. '28SSS000') are dropped; partners that are not countries (Eurostat Q "
     "codes: high seas, stores and provisions, not specified, secret) are kept with a null exporter.",
     units={"value": "EUR (customs value, CIF)", "tonnes": "metric tonnes (QUANTITY_IN_KG / 1000)"},
+    required=False,
 )
 
 EXTRACT_COLUMNS = ("DECLARANT_ISO", "PARTNER_ISO", "PRODUCT_NC", "FLOW", "PERIOD", "VALUE_IN_EUROS")

@@ -87,6 +87,7 @@ API_INFO = SourceInfo(
     "kg "
     "(qtyUnitCode 8), else netWgt.",
     units={"value": "USD (primaryValue)", "quantity_kg": "kg"},
+    required=False,
 )
 
 EXTRACT_COLUMNS = ("period_dt", "partner_name", "hs6", "val", "qty", "uv")
