@@ -72,3 +72,21 @@ def test_unknown_country_and_bad_years(real_store) -> None:
         imports("cobalt", "NL", years="1980-1990", store=real_store)
     with pytest.raises(InputError, match="years"):
         imports("cobalt", "NL", years="2024-2020", store=real_store)
+
+
+def test_several_materials_in_one_call_each_with_its_own_source(real_store) -> None:
+    result = imports("cobalt,gallium,perlite", "NL", years=2023, by="year", store=real_store)
+    rows = {r["material"]: r for r in result.rows}
+    assert rows["cobalt"]["source"] == "baci_hs92" and rows["cobalt"]["currency"] == "USD"
+    assert rows["gallium"]["source"] == "comext_cn8" and rows["gallium"]["currency"] == "EUR"
+    assert "perlite" not in rows
+    assert any(n.startswith("Not covered") and "perlite" in n for n in result.meta["notes"])
+    assert {m["id"] for m in result.meta["materials"]} == {"cobalt", "gallium"}
+
+
+def test_stage_note_points_to_refined_nickel(real_store) -> None:
+    ore = imports("nickel", "NL", years=2023, store=real_store)
+    assert any("comext_cn8 (processing)" in n for n in ore.meta["notes"])
+    refined = imports("nickel", "NL", years=2023, stage="processing", by="year", store=real_store)
+    assert refined.meta["query"]["source"] == "comext_cn8"
+    assert refined.rows[0]["total_value"] > 1e9  # unwrought nickel, not ore

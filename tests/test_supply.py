@@ -64,3 +64,11 @@ def test_unknown_material_suggests(real_store) -> None:
 def test_bad_stage_is_refused(real_store) -> None:
     with pytest.raises(InputError, match="stage"):
         supply("gallium", stage="mining", store=real_store)
+
+
+def test_strategic_materials_in_one_summary(real_store) -> None:
+    result = supply("strategic", years=2022, by="year", store=real_store)
+    rows = {r["material"]: r for r in result.rows}
+    assert rows["gallium"]["top_country"] == "CHN"
+    assert rows["cobalt"]["top_country"] == "COD"
+    assert any("No wmd production" in n for n in result.meta["notes"])

@@ -160,7 +160,12 @@ def supply(
 @app.command()
 @handle_errors
 def imports(
-    material: Annotated[str, typer.Argument(help="Material name (English/Dutch), symbol or alias.")],
+    material: Annotated[
+        str,
+        typer.Argument(
+            help="Material name (English/Dutch), symbol or alias; a comma list; all, crm, strategic."
+        ),
+    ],
     country: Annotated[
         str, typer.Option("--country", "-c", help="Importer(s): code, name, EU27; comma list.")
     ],

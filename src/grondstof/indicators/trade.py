@@ -228,14 +228,17 @@ def dependency_summary(shared: Any) -> Any:
     )
 
 
-def latest_years(store: Store, choices: Choices, importers: Sequence[Country | Group]) -> dict[str, int]:
-    """Per source, the latest year with any import of the chosen codes by any of the importers."""
+def latest_years(
+    store: Store, choices: Choices, importers: Sequence[Country | Group]
+) -> dict[tuple[str, str], int]:
+    """Per (source, material), the latest year with any import of the chosen codes by the importers."""
     members = sorted({m for imp in importers for m in imp.members})
     pairs = code_pairs(choices)
     trade = store.table("trade")
     sel = trade.filter(trade.source.isin(list(choices)) & trade.importer.isin(members))
     sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
-    return {r["source"]: r["hi"] for r in fetch(sel.group_by("source").aggregate(hi=sel.year.max()))}
+    agg = sel.group_by(["source", "material"]).aggregate(hi=sel.year.max())
+    return {(r["source"], r["material"]): r["hi"] for r in fetch(agg)}
 
 
 def year_span(store: Store, source: str) -> tuple[int, int] | None:
