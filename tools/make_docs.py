@@ -69,8 +69,23 @@ def _fields(fields: list[Field]) -> list[str]:
     return lines
 
 
+def _command_outputs() -> dict[str, list[tuple[str, list[Field]]]]:
+    """OUTPUTS declared here plus those declared by the modules of grondstof.commands."""
+    import importlib
+    import pkgutil
+
+    import grondstof.commands as package
+
+    outputs = dict(OUTPUTS)
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        outputs.update(getattr(module, "OUTPUTS", {}))
+    return outputs
+
+
 def render() -> str:
     """Return the Markdown text of docs/cli.md."""
+    outputs = _command_outputs()
     group = typer.main.get_command(app)
     parts = [INTRO]
     for name in sorted(group.commands):  # type: ignore[attr-defined]
@@ -78,7 +93,7 @@ def render() -> str:
         summary = (command.help or "").strip().splitlines()[0]
         parts.append(f"## `grondstof {name}`\n\n{summary}\n")
         parts.append("\n".join(_options(command)) + "\n")
-        for label, fields in OUTPUTS.get(name, []):
+        for label, fields in outputs.get(name, []):
             heading = f"Output fields{f' ({label})' if label else ''}:"
             parts.append(f"{heading}\n\n" + "\n".join(_fields(fields)) + "\n")
     return "\n".join(parts)

@@ -82,7 +82,8 @@ def _years(year: str | None, years: str | None) -> str | None:
     return year or years
 
 
-def _store(data: Path | None, store: Path | None) -> Any:
+def store_for(data: Path | None, store: Path | None) -> Any:
+    """Open the store for a command (building it first, with progress on a terminal, if needed)."""
     from grondstof.store import open_store
 
     progress = _progress_printer() if sys.stderr.isatty() else None
@@ -149,7 +150,7 @@ def supply(
             stage=stage,
             source=source,
             by=by,
-            store=_store(data, store),
+            store=store_for(data, store),
             lang=lang,
         ),
         as_json,
@@ -197,7 +198,7 @@ def imports(
             stage=stage,
             share_from=share_from,
             by=by,
-            store=_store(data, store),
+            store=store_for(data, store),
             lang=lang,
         ),
         as_json,
@@ -236,7 +237,7 @@ def partner(
             source=source,
             by=by,
             include_fuels=include_fuels,
-            store=_store(data, store),
+            store=store_for(data, store),
             lang=lang,
         ),
         as_json,
@@ -274,7 +275,7 @@ def compare(
             source=source,
             stage=stage,
             share_from=share_from,
-            store=_store(data, store),
+            store=store_for(data, store),
             lang=lang,
         ),
         as_json,
@@ -296,7 +297,7 @@ def overview(
     """One row per material: imports, top partner, import HHI, world top producer and HHI, coverage."""
     from grondstof.indicators.overview import overview as run
 
-    emit(run(country, year=year, store=_store(data, store), lang=lang), as_json, as_csv)
+    emit(run(country, year=year, store=store_for(data, store), lang=lang), as_json, as_csv)
 
 
 @app.command()
@@ -324,6 +325,21 @@ def countries(
     from grondstof.indicators.registry_views import list_countries
 
     emit(list_countries(eu), as_json, as_csv)
+
+
+def _load_command_modules() -> None:
+    """Import every module of :mod:`grondstof.commands` so its commands register on ``app``."""
+    import importlib
+    import pkgutil
+
+    import grondstof.commands as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+_load_command_modules()
 
 
 def main() -> None:
