@@ -1,0 +1,1 @@
+"""The early-warning monitor: signals over the store, ranked alerts, feeds."""

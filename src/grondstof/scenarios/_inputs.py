@@ -1,0 +1,81 @@
+"""Scenario files: YAML or JSON, validated by pydantic models, with errors that name the key.
+
+A scenario is a documented input. Every model used for scenario files derives from :class:`ScenarioModel`
+(unknown keys are refused, so a typo like ``shrae`` is caught), and :func:`load_scenario` turns any
+validation problem into an :class:`~grondstof.errors.InputError` naming the file, the key path
+(``deployments[2].capacity_mw``) and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from grondstof.errors import InputError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ScenarioModel(BaseModel):
+    """Base of every scenario input: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+
+
+def _key_path(location: tuple[Any, ...]) -> str:
+    out = ""
+    for part in location:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def validate(model: type[M], data: Any, source: str = "scenario") -> M:
+    """Validate ``data`` (a dict) against ``model``; raise InputError naming the first bad key.
+
+    The error's ``parameter`` is ``"<source>: <key path>"``, its ``value`` the offending input and
+    ``expected`` pydantic's explanation.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = _key_path(tuple(first.get("loc", ())))
+        message = first.get("msg", "a valid value")
+        if first.get("type") == "extra_forbidden":
+            allowed = ", ".join(sorted(model.model_fields)) if len(first.get("loc", ())) == 1 else ""
+            message = "a known key" + (f" (one of: {allowed})" if allowed else "")
+        more = len(exc.errors()) - 1
+        expected = message + (f" ({more} more problem(s) in the file)" if more else "")
+        raise InputError(f"{source}: {path}", first.get("input"), expected) from None
+
+
+def read_document(path: str | Path) -> Any:
+    """Read a YAML (``.yaml``/``.yml``) or JSON file; syntax errors name the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("scenario file", str(path), "an existing YAML or JSON file")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: line {exc.lineno}", exc.msg, "valid JSON") from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}: line {mark.line + 1}" if mark is not None else str(path)
+        raise InputError(where, getattr(exc, "problem", str(exc)), "valid YAML") from None
+
+
+def load_scenario(model: type[M], path: str | Path) -> M:
+    """Read and validate a scenario file against ``model``."""
+    data = read_document(path)
+    if not isinstance(data, dict):
+        raise InputError(str(path), type(data).__name__, "a mapping of keys to values at the top level")
+    return validate(model, data, source=Path(path).name)
