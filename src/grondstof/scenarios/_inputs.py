@@ -41,12 +41,14 @@ def validate(model: type[M], data: Any, source: str = "scenario") -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        # An unknown key is usually the cause of a "missing" one (a typo), so report it first.
+        errors = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
+        first = errors[0]
         path = _key_path(tuple(first.get("loc", ())))
         message = first.get("msg", "a valid value")
         if first.get("type") == "extra_forbidden":
             allowed = ", ".join(sorted(model.model_fields)) if len(first.get("loc", ())) == 1 else ""
-            message = "a known key" + (f" (one of: {allowed})" if allowed else "")
+            message = "a known key (check the spelling)" + (f"; one of: {allowed}" if allowed else "")
         more = len(exc.errors()) - 1
         expected = message + (f" ({more} more problem(s) in the file)" if more else "")
         raise InputError(f"{source}: {path}", first.get("input"), expected) from None
