@@ -59,7 +59,15 @@ def overview(
     reference = spans.get("baci_hs92") or next((v for v in spans.values() if v), None)
     chosen = check_years(wanted, reference, "the trade data", parameter="year")
     the_year = chosen[1]
-    mats = [m for m in materials().all() if not m.is_fuel]
+    registry = materials()
+    # Members of a group (single rare earths, platinum-group metals) appear only when they have data of
+    # their own; otherwise they would repeat the figures of a basket code shared with their group.
+    mats = [
+        m
+        for m in registry.all()
+        if not m.is_fuel
+        and (not m.groups or registry.wmd(m.id) or any(not c.basket for c in registry.codes(m.id)))
+    ]
     imports = _imports_by_material(store, importer, mats, the_year, sources, spans)
     world = _world_supply(store, the_year)
     rows = []

@@ -1,0 +1,1 @@
+"""One local process serving the dashboard, the JSON API and downloads (FastAPI)."""

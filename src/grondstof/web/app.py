@@ -1,0 +1,112 @@
+"""The FastAPI application: dashboard pages, the JSON API, downloads, offline API docs and /health."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from grondstof import __version__
+from grondstof.store import Store
+from grondstof.web import problems
+from grondstof.web.runner import Runner
+
+STATIC = Path(__file__).parent / "static"
+VEGA_BUNDLE_NAME = "vega-bundle.js"
+
+
+class VegaBundle:
+    """The Vega + Vega-Lite + vega-embed bundle from vl-convert, cached as a file next to the store.
+
+    Generating it takes about 1.5 s, so it is written once (per vl-convert version) and read afterwards;
+    :meth:`warm` builds it in a background thread at start-up so the first page does not wait.
+    """
+
+    def __init__(self, cache_dir: Path) -> None:
+        import vl_convert
+
+        version = getattr(vl_convert, "__version__", "unknown")
+        self.path = cache_dir / f"vega-bundle-{version}.js"
+        self._lock = threading.Lock()
+
+    def ensure(self) -> Path:
+        """Return the bundle's path, generating the file if needed."""
+        with self._lock:
+            if not self.path.exists():
+                import vl_convert
+
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.path.with_suffix(".tmp")
+                tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+                tmp.replace(self.path)
+        return self.path
+
+    def warm(self) -> None:
+        """Build the bundle in the background if it is missing."""
+        if not self.path.exists():
+            threading.Thread(target=self.ensure, daemon=True).start()
+
+
+def create_app(store: Store) -> FastAPI:
+    """Build the app around an opened store (read-only)."""
+    app = FastAPI(
+        title="grondstof API",
+        version=__version__,
+        description="Critical raw materials: supply, dependency, risk and scenarios, with sources and "
+        "vintage. Every route mirrors a `grondstof` command: same parameters, same field names.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.store = store
+    app.state.runner = Runner(store)
+    app.state.vega = VegaBundle(store.build_dir.parent.parent / "assets")
+    app.state.vega.warm()
+    problems.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/static-gen/" + VEGA_BUNDLE_NAME, include_in_schema=False)
+    def vega_bundle(request: Request) -> Response:
+        path = request.app.state.vega.ensure()
+        return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/health", summary="Liveness and store status")
+    def health(request: Request) -> JSONResponse:
+        catalog = request.app.state.store.catalog
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "store_built_at": catalog.get("built_at"),
+                "sources": len(catalog.get("sources", [])),
+            }
+        )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="grondstof API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    from grondstof.web import api, downloads, pages
+
+    app.include_router(api.router)
+    app.include_router(downloads.router)
+    app.include_router(pages.router)
+    return app
+
+
+def serve(store: Store, host: str = "127.0.0.1", port: int = 8000, **uvicorn_options: Any) -> None:
+    """Serve the app with uvicorn (loopback by default)."""
+    import uvicorn
+
+    uvicorn.run(create_app(store), host=host, port=port, log_level="warning", **uvicorn_options)

@@ -1,0 +1,121 @@
+"""Dashboard texts in English and Dutch. Material and country names come from the registries."""
+
+from __future__ import annotations
+
+LANGS = ("en", "nl")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "app_name": {"en": "grondstof", "nl": "grondstof"},
+    "tagline": {
+        "en": "Observatory for critical raw materials",
+        "nl": "Observatorium voor kritieke grondstoffen",
+    },
+    "skip": {"en": "Skip to content", "nl": "Naar de inhoud"},
+    "nav_overview": {"en": "Overview", "nl": "Overzicht"},
+    "nav_materials": {"en": "Materials", "nl": "Grondstoffen"},
+    "nav_compare": {"en": "Compare", "nl": "Vergelijken"},
+    "nav_partner": {"en": "Partner", "nl": "Handelspartner"},
+    "nav_scenarios": {"en": "Scenarios", "nl": "Scenario's"},
+    "nav_benchmarks": {"en": "CRMA benchmarks", "nl": "CRMA-doelen"},
+    "nav_alerts": {"en": "Alerts", "nl": "Signalen"},
+    "nav_sources": {"en": "Sources", "nl": "Bronnen"},
+    "nav_api": {"en": "API", "nl": "API"},
+    "language": {"en": "Language", "nl": "Taal"},
+    "country": {"en": "Country", "nl": "Land"},
+    "material": {"en": "Material", "nl": "Grondstof"},
+    "partner": {"en": "Partner", "nl": "Handelspartner"},
+    "year": {"en": "Year", "nl": "Jaar"},
+    "years": {"en": "Years", "nl": "Jaren"},
+    "show": {"en": "Show", "nl": "Toon"},
+    "run": {"en": "Run", "nl": "Bereken"},
+    "source": {"en": "Source", "nl": "Bron"},
+    "sources": {"en": "Sources", "nl": "Bronnen"},
+    "notes": {"en": "Notes", "nl": "Toelichting"},
+    "download": {"en": "Download", "nl": "Download"},
+    "download_csv": {"en": "CSV", "nl": "CSV"},
+    "download_xlsx": {"en": "Excel", "nl": "Excel"},
+    "more_rows": {"en": "more rows in the download", "nl": "meer rijen in de download"},
+    "no_rows": {"en": "No data for this selection.", "nl": "Geen gegevens voor deze selectie."},
+    "overview_title": {
+        "en": "Raw-material dependency of {country}",
+        "nl": "Grondstoffenafhankelijkheid van {country}",
+    },
+    "headline_materials": {"en": "materials imported", "nl": "grondstoffen geïmporteerd"},
+    "headline_value": {"en": "import value", "nl": "importwaarde"},
+    "headline_concentrated": {
+        "en": "materials with one partner above 50 %",
+        "nl": "grondstoffen met één partner boven 50 %",
+    },
+    "headline_world": {
+        "en": "materials where one country produces over 65 % of world supply",
+        "nl": "grondstoffen waarvan één land meer dan 65 % van de wereldproductie levert",
+    },
+    "ranked_title": {"en": "Materials ranked by supply risk", "nl": "Grondstoffen naar leveringsrisico"},
+    "ranked_note": {
+        "en": "Ranked by GeoPolRisk score where it can be computed, otherwise by import concentration × "
+        "world production concentration.",
+        "nl": "Gerangschikt naar GeoPolRisk-score waar die te berekenen is, anders naar importconcentratie × "
+        "concentratie van de wereldproductie.",
+    },
+    "changes_title": {"en": "What changed since last year", "nl": "Wat veranderde sinds vorig jaar"},
+    "alerts_title": {"en": "Current alerts", "nl": "Actuele signalen"},
+    "material_title": {"en": "{material}", "nl": "{material}"},
+    "world_map": {"en": "World production share", "nl": "Aandeel in de wereldproductie"},
+    "hhi_trend": {
+        "en": "Concentration of world production (HHI)",
+        "nl": "Concentratie van de wereldproductie (HHI)",
+    },
+    "partners_over_time": {
+        "en": "Imports of {country} by partner",
+        "nl": "Import van {country} per handelspartner",
+    },
+    "partners_tonnes": {"en": "Imports in tonnes by partner", "nl": "Import in ton per handelspartner"},
+    "risk_title": {"en": "Supply-risk scores", "nl": "Leveringsrisicoscores"},
+    "controls_title": {"en": "Export controls touching it", "nl": "Exportbeperkingen die het raken"},
+    "crma_title": {"en": "CRMA benchmark status", "nl": "Stand van de CRMA-doelen"},
+    "compare_title": {"en": "{material}: {country} compared", "nl": "{material}: {country} vergeleken"},
+    "partner_title": {
+        "en": "Imports of {country} from {partner}",
+        "nl": "Import van {country} uit {partner}",
+    },
+    "sources_title": {"en": "Data sources and vintage", "nl": "Gegevensbronnen en peildatum"},
+    "scenarios_title": {"en": "Scenarios", "nl": "Scenario's"},
+    "cutoff_title": {"en": "Supplier cut-off", "nl": "Uitval van een leverancier"},
+    "stockpile_title": {"en": "Stockpile planner", "nl": "Voorraadplanner"},
+    "transition_title": {"en": "Energy-transition demand", "nl": "Grondstofvraag van de energietransitie"},
+    "benchmarks_title": {"en": "CRMA benchmarks", "nl": "CRMA-doelen"},
+    "alerts_page_title": {"en": "Early-warning alerts", "nl": "Vroegtijdige signalen"},
+    "feed": {"en": "Atom feed", "nl": "Atom-feed"},
+    "not_available": {"en": "Not available in this build.", "nl": "Niet beschikbaar in deze versie."},
+    "error_title": {"en": "Something is not right", "nl": "Er klopt iets niet"},
+    "back": {"en": "Back to the overview", "nl": "Terug naar het overzicht"},
+    "report": {"en": "Report", "nl": "Rapport"},
+    "report_pdf": {"en": "PDF report", "nl": "PDF-rapport"},
+    "report_html": {"en": "HTML report", "nl": "HTML-rapport"},
+    "report_xlsx": {"en": "Excel workbook", "nl": "Excel-werkmap"},
+    "chart_data": {"en": "Chart data", "nl": "Gegevens van de grafiek"},
+    "value": {"en": "Value", "nl": "Waarde"},
+    "share": {"en": "Share", "nl": "Aandeel"},
+    "tonnes": {"en": "Tonnes", "nl": "Ton"},
+    "footer": {
+        "en": "Figures from public data; each table names its source and vintage. Open source.",
+        "nl": "Cijfers uit openbare gegevens; elke tabel noemt bron en peildatum. Open source.",
+    },
+}
+
+
+def translate(key: str, lang: str = "en", **values: object) -> str:
+    """Return the text for ``key`` in ``lang`` (English if missing), with ``{placeholders}`` filled."""
+    entry = TEXTS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def pick_lang(query: str | None, cookie: str | None) -> str:
+    """The language from ``?lang=`` (wins) or the cookie, else English."""
+    for candidate in (query, cookie):
+        if candidate in LANGS:
+            return candidate
+    return "en"

@@ -1,0 +1,100 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), naming the offending parameter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from grondstof.errors import DataNotAvailableError, GrondstofError, InputError, StoreError
+
+PROBLEM = "application/problem+json"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "parameter": {"type": "string"},
+        "value": {},
+        "expected": {"type": "string"},
+        "suggestions": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {
+        "description": "Invalid parameter (named in `parameter`)",
+        "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}},
+    },
+    422: {"description": "Malformed request", "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}},
+}
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem+json response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def install(app: FastAPI) -> None:
+    """Register handlers so every error leaves as problem+json (never a bare 500 for bad input)."""
+
+    @app.exception_handler(InputError)
+    async def _input(_: Request, exc: InputError) -> JSONResponse:
+        return problem(
+            400,
+            "Invalid parameter",
+            str(exc),
+            parameter=exc.parameter,
+            value=_plain(exc.value),
+            expected=exc.expected,
+            suggestions=list(exc.suggestions),
+        )
+
+    @app.exception_handler(DataNotAvailableError)
+    async def _nodata(_: Request, exc: DataNotAvailableError) -> JSONResponse:
+        return problem(404, "No data", str(exc))
+
+    @app.exception_handler(StoreError)
+    async def _store(_: Request, exc: StoreError) -> JSONResponse:
+        return problem(503, "Store not available", str(exc))
+
+    @app.exception_handler(GrondstofError)
+    async def _other(_: Request, exc: GrondstofError) -> JSONResponse:
+        return problem(400, "Cannot answer", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        location = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
+        parameter = ".".join(location) or "request"
+        return problem(
+            422,
+            "Invalid parameter",
+            f"{parameter}: {first.get('msg', 'invalid')}",
+            parameter=parameter,
+            value=_plain(first.get("input")),
+            expected=first.get("msg", ""),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
+        if request.url.path.startswith("/api/"):
+            return problem(
+                exc.status_code, "Not found" if exc.status_code == 404 else "Error", str(exc.detail)
+            )
+        from grondstof.web.pages import error_page
+
+        return error_page(request, exc.status_code, str(exc.detail))
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
