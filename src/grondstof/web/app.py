@@ -97,10 +97,11 @@ def create_app(store: Store) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    from grondstof.web import api, downloads, pages
+    from grondstof.web import api, downloads, pages, reports
 
     app.include_router(api.router)
     app.include_router(downloads.router)
+    app.include_router(reports.router)
     app.include_router(pages.router)
     return app
 

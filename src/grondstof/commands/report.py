@@ -1,0 +1,74 @@
+"""``grondstof report``: reports as self-contained HTML, PDF or Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from grondstof.cli import DataOpt, LangOpt, StoreOpt, app, console, handle_errors, store_for
+
+report_app = typer.Typer(
+    help="Reports an analyst can send on: HTML, PDF (no browser needed) and Excel.", no_args_is_help=True
+)
+app.add_typer(report_app, name="report")
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="html, pdf or xlsx.")]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="File to write (default: a name in the current directory)."),
+]
+
+
+def _check_format(fmt: str) -> None:
+    from grondstof.errors import InputError
+
+    if fmt not in ("html", "pdf", "xlsx"):
+        raise InputError("--format", fmt, "html, pdf or xlsx")
+
+
+def _write(report: object, fmt: str, output: Path | None, default_name: str) -> None:
+    from grondstof.report.render import write
+
+    path = output or Path(f"{default_name}.{fmt}")
+    write(report, fmt, path)  # type: ignore[arg-type]
+    console.print(f"Wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@report_app.command("material")
+@handle_errors
+def material(
+    material_: Annotated[str, typer.Argument(metavar="MATERIAL", help="Material name, symbol or alias.")],
+    country: Annotated[str, typer.Option("--country", "-c", help="Importer (code, name or EU27).")] = "NL",
+    fmt: FormatOpt = "html",
+    output: OutputOpt = None,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    lang: LangOpt = "en",
+) -> None:
+    """Report on one material for an importer: world supply, imports over time, risk, controls, CRMA."""
+    from grondstof.report.builders import material_report
+
+    _check_format(fmt)
+    report = material_report(material_, country, store=store_for(data, store), lang=lang)
+    _write(report, fmt, output, f"grondstof-{material_}-{country}")
+
+
+@report_app.command("country")
+@handle_errors
+def country(
+    country_: Annotated[str, typer.Argument(metavar="COUNTRY", help="Country (code, name) or EU27.")],
+    year: Annotated[str | None, typer.Option("--year", help="Year (default: latest).")] = None,
+    fmt: FormatOpt = "html",
+    output: OutputOpt = None,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    lang: LangOpt = "en",
+) -> None:
+    """Report on one country: every material's dependency, largest changes and alerts."""
+    from grondstof.report.builders import country_report
+
+    _check_format(fmt)
+    report = country_report(country_, year=year, store=store_for(data, store), lang=lang)
+    _write(report, fmt, output, f"grondstof-{country_}")
