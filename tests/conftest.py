@@ -41,3 +41,14 @@ def real_store(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
 def real_store_dir(real_store) -> Path:
     """The directory of the real-data store (for CLI tests: ``--store``)."""
     return real_store.build_dir.parent.parent
+
+
+@pytest.fixture(scope="session")
+def web(real_store):
+    """An in-process client of the web app on the real-data store (no server, no port)."""
+    from fastapi.testclient import TestClient
+
+    from grondstof.web.app import create_app
+
+    with TestClient(create_app(real_store)) as client:
+        yield client

@@ -85,13 +85,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
-        if request.url.path.startswith("/api/"):
-            return problem(
-                exc.status_code, "Not found" if exc.status_code == 404 else "Error", str(exc.detail)
-            )
-        from grondstof.web.pages import error_page
+        # Keep the exception's headers (e.g. Allow on 405, as RFC 9110 requires).
+        if request.url.path.startswith(("/api/", "/health")):
+            title = "Not found" if exc.status_code == 404 else "Error"
+            response = problem(exc.status_code, title, str(exc.detail))
+        else:
+            from grondstof.web.pages import error_page
 
-        return error_page(request, exc.status_code, str(exc.detail))
+            response = error_page(request, exc.status_code, str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
 
 
 def _plain(value: Any) -> Any:

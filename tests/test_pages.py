@@ -1,0 +1,100 @@
+"""Dashboard pages tested without a browser: structure, language, sources, downloads, escaping."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+
+pytestmark = pytest.mark.realdata
+
+
+def soup(response) -> BeautifulSoup:
+    assert response.status_code == 200, response.text[:500]
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def test_overview_shows_ranked_materials_with_sources_and_downloads(web) -> None:
+    page = soup(web.get("/", params={"country": "NL", "lang": "en"}))
+    assert "Netherlands" in page.h1.text
+    table = page.find("table")
+    headers = [th.text for th in table.find_all("th")]
+    assert "Material" in headers and "Top partner share" in headers
+    assert page.find("p", class_="source") is not None
+    links = [a["href"] for a in page.select(".downloads a")]
+    assert any(h.startswith("/download/overview.csv") for h in links)
+    assert page.find("figure", class_="chart")["aria-label"]  # text alternative for the chart
+    assert page.find("a", class_="skip")["href"] == "#main"
+
+
+def test_dutch_switch_translates_interface_and_names(web) -> None:
+    page = soup(web.get("/", params={"country": "NL", "lang": "nl"}))
+    assert page.html["lang"] == "nl"
+    assert "Nederland" in page.h1.text and "Grondstoffenafhankelijkheid" in page.h1.text
+    cells = {td.text for td in page.find_all("td")}
+    assert "kobalt" in cells
+    later = soup(web.get("/materials"))  # the choice is remembered in a cookie
+    assert later.html["lang"] == "nl"
+    web.get("/", params={"lang": "en"})
+
+
+def test_material_page_has_map_partners_and_coverage(web) -> None:
+    page = soup(web.get("/material/gallium", params={"country": "NL", "lang": "en"}))
+    assert "gallium" in page.h1.text.lower()
+    specs = [div["data-spec"] for div in page.select(".vega[data-spec]")]
+    assert any('"geoshape"' in s for s in specs)
+    assert any("countries-110m.json" in s for s in specs)
+    assert "Comext" in page.find("p", class_="coverage").text
+    assert "EUR" in page.text
+
+
+def test_compare_and_partner_pages(web) -> None:
+    page = soup(web.get("/compare", params={"material": "cobalt", "countries": "EU27", "year": "2022"}))
+    assert "Netherlands" in page.text and "Germany" in page.text
+    page = soup(web.get("/partner", params={"country": "NL", "partner": "RU", "years": "2015-2024"}))
+    assert "Russia" in page.h1.text
+    assert page.find("table") is not None
+
+
+def test_bad_input_gives_a_page_with_the_message_not_a_500(web) -> None:
+    response = web.get("/material/unobtainium")
+    assert response.status_code == 400
+    assert "unobtainium" in response.text and "material" in response.text
+    assert web.get("/no-such-page").status_code == 404
+
+
+def test_user_text_is_escaped(web) -> None:
+    response = web.get("/material/<script>alert(1)</script>")
+    assert "<script>alert(1)</script>" not in response.text
+    assert "&lt;script&gt;" in response.text
+
+
+def test_downloads_match_the_table_and_neutralise_formulas(web) -> None:
+    response = web.get(
+        "/download/imports.csv", params={"material": "cobalt", "country": "NL", "years": "2022"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    api = web.get("/api/v1/imports", params={"material": "cobalt", "country": "NL", "years": "2022"}).json()
+    assert len(rows) == len(api["rows"]) and rows[0]["partner"] == api["rows"][0]["partner"]
+    workbook = load_workbook(
+        io.BytesIO(
+            web.get(
+                "/download/imports.xlsx", params={"material": "cobalt", "country": "NL", "years": "2022"}
+            ).content
+        )
+    )
+    assert workbook.sheetnames == ["imports", "sources"]
+    sources = [c.value for row in workbook["sources"].iter_rows() for c in row if c.value]
+    assert any("BACI" in str(v) for v in sources)
+    bad = web.get("/download/imports.csv", params={"material": "cobalt", "country": "NL", "evil": "=1+1"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "evil"
+
+
+def test_no_external_references_in_pages(web) -> None:
+    for path in ("/", "/material/cobalt", "/compare", "/partner?partner=RU", "/sources", "/docs"):
+        html = web.get(path).text
+        for needle in ("cdn.", "unpkg", "googleapis", "jsdelivr"):
+            assert needle not in html, (path, needle)
