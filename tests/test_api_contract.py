@@ -11,7 +11,6 @@ import tempfile
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from grondstof.config import resolve_data_dir
