@@ -11,14 +11,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 install: $(BIN)/python
+	scripts/system-deps.sh
 	$(PIP) -e .
 
 install-test: $(BIN)/python
+	scripts/system-deps.sh --test
 	$(PIP) -e '.[test]'
 
 start: install
-	$(BIN)/grondstof build
-	$(BIN)/grondstof overview NL
+	$(BIN)/grondstof serve
 
 test: install-test
 	$(BIN)/pytest -n 2 -q
