@@ -36,4 +36,11 @@ def build_with_progress(data: Path | None, store: Path | None, force: bool, cons
             else:
                 progress.update(task, completed=1, detail=f"{event} {detail}".strip())
 
-        return build(data, store, force=force, progress=on_event)
+        report = build(data, store, force=force, progress=on_event)
+    # The dashboard's chart library is part of a built store, so `serve` never waits for it.
+    from grondstof.charts.bundle import bundle_path, ensure_bundle
+
+    if not bundle_path(report.store_dir).exists():
+        with console.status("Writing the chart library (vega-embed bundle)…"):
+            ensure_bundle(report.store_dir)
+    return report

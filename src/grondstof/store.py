@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from grondstof import __version__
 from grondstof.config import resolve_data_dir, resolve_store_dir
@@ -90,6 +88,9 @@ def scan_source(source: Source, data_dir: Path, registry_hash: str) -> SourceFil
 
 
 def years_of(tables: dict[str, pa.Table]) -> list[int] | None:
+    """First and last year in the ``year`` (or ``period``) column of any of the tables, or None."""
+    import pyarrow.compute as pc
+
     lows, highs = [], []
     for table in tables.values():
         for column in ("year", "period"):
@@ -170,6 +171,8 @@ class Store:
 
     def arrow(self, name: str) -> pa.Table:
         """Read a (small) table straight into Arrow, bypassing the engine."""
+        import pyarrow.parquet as pq
+
         files = self.table_files(name)
         if not files:
             from grondstof.schema import TABLES
@@ -249,6 +252,8 @@ def _locked(store_dir: Path) -> Iterator[None]:
 
 
 def _write_table(path: Path, table: pa.Table) -> None:
+    import pyarrow.parquet as pq
+
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, compression="zstd")
 

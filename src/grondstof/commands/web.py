@@ -18,12 +18,44 @@ def serve(
     store: StoreOpt = None,
 ) -> None:
     """Serve the dashboard and the JSON API (builds the store first if needed)."""
-    from grondstof.build_progress import build_with_progress
-    from grondstof.store import open_store
+    from grondstof.config import resolve_store_dir
+    from grondstof.store import current_build, open_store
     from grondstof.web.app import serve as run
 
-    report = build_with_progress(data, store, False, err_console)
-    if report.status == "built":
+    root = resolve_store_dir(store)
+    if current_build(root) is None:
+        from grondstof.build_progress import build_with_progress
+
+        report = build_with_progress(data, store, False, err_console)
         err_console.print(f"Store built in {report.seconds:.1f} s")
+    else:
+        # Start at once on a built store; whether the data directory changed is checked in the background.
+        _warn_if_stale(data, root)
     console.print(f"grondstof dashboard on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    run(open_store(store, data_dir=data, build_if_missing=False), host=host, port=port)
+    run(open_store(root, data_dir=data, build_if_missing=False), host=host, port=port)
+
+
+def _warn_if_stale(data: object, root: object) -> None:
+    import threading
+
+    def check() -> None:
+        import time
+
+        time.sleep(3)  # after start-up: the check imports every parser and hashes the data files
+        from grondstof.errors import GrondstofError
+        from grondstof.store import inspect_sources
+
+        try:
+            changed = [
+                s["id"] for s in inspect_sources(data, root) if s["status"] in ("changed", "not built")
+            ]
+        except GrondstofError:
+            return
+        if changed:
+            err_console.print(
+                "[yellow]note:[/yellow] the data directory changed since the store was built "
+                f"({', '.join(changed)}); "
+                "run `grondstof build` to refresh."
+            )
+
+    threading.Thread(target=check, daemon=True).start()

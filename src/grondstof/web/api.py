@@ -8,11 +8,13 @@ with suggestions, never a 500. The API is read-only: no route changes the store.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 
 from grondstof.result import Result
 from grondstof.web.problems import PROBLEM_RESPONSES
@@ -46,8 +48,19 @@ Lang = Annotated[str, Query(description="Names in 'en' or 'nl'.", pattern="^(en|
 Text = Annotated[str | None, Query(max_length=200)]
 
 
-def respond(result: Result, page: int, page_size: int) -> JSONResponse:
-    """Serialise a result with one page of its rows."""
+def respond(result: Result, page: int, page_size: int) -> Response:
+    """Serialise a result with one page of its rows (the JSON text is cached per result and page)."""
+    # Results are immutable once computed, so their serialised pages are kept on the object itself.
+    pages: dict[tuple[int, int], bytes] = result.__dict__.setdefault("_json_pages", {})
+    body = pages.get((page, page_size))
+    if body is None:
+        body = json.dumps(_page(result, page, page_size), ensure_ascii=False).encode("utf-8")
+        if len(pages) < 64:
+            pages[(page, page_size)] = body
+    return Response(body, media_type="application/json")
+
+
+def _page(result: Result, page: int, page_size: int) -> dict[str, Any]:
     body = result.to_dict()
     total = len(body["rows"])
     start = (page - 1) * page_size
@@ -58,16 +71,21 @@ def respond(result: Result, page: int, page_size: int) -> JSONResponse:
         "total_rows": total,
         "total_pages": max(1, math.ceil(total / page_size)),
     }
-    return JSONResponse(body)
+    return body
 
 
-def run(request: Request, name: str, fn: Any, **params: Any) -> Result:
-    """Run an analysis through the app's cached runner."""
-    return request.app.state.runner.run(name, fn, **params)
+async def run(request: Request, name: str, fn: Any, **params: Any) -> Result:
+    """Run an analysis through the app's cached runner: answered on the event loop when cached, in a worker
+    thread otherwise (the engine work must not block other requests)."""
+    runner = request.app.state.runner
+    cached = runner.cached(name, **params)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(runner.run, name, fn, **params)
 
 
 @router.get("/supply", summary="World production by country: shares, HHI, top-3 (grondstof supply)")
-def supply(
+async def supply(
     request: Request,
     material: Material,
     years: Years = None,
@@ -77,17 +95,17 @@ def supply(
     lang: Lang = "en",
     page: Page = 1,
     page_size: PageSize = 500,
-) -> JSONResponse:
+) -> Response:
     from grondstof.indicators.supply import supply as fn
 
-    result = run(
+    result = await run(
         request, "supply", fn, material=material, years=years, stage=stage, source=source, by=by, lang=lang
     )
     return respond(result, page, page_size)
 
 
 @router.get("/imports", summary="Imports by partner: value, tonnes, shares, import HHI (grondstof imports)")
-def imports(
+async def imports(
     request: Request,
     material: Material,
     country: Country,
@@ -101,10 +119,10 @@ def imports(
     lang: Lang = "en",
     page: Page = 1,
     page_size: PageSize = 500,
-) -> JSONResponse:
+) -> Response:
     from grondstof.indicators.dependency import imports as fn
 
-    result = run(
+    result = await run(
         request,
         "imports",
         fn,
@@ -121,7 +139,7 @@ def imports(
 
 
 @router.get("/partner", summary="Everything a country imports from one partner (grondstof partner)")
-def partner(
+async def partner(
     request: Request,
     country: Country,
     partner: Annotated[str, Query(min_length=1, max_length=100, description="The supplying country.")],
@@ -132,10 +150,10 @@ def partner(
     lang: Lang = "en",
     page: Page = 1,
     page_size: PageSize = 500,
-) -> JSONResponse:
+) -> Response:
     from grondstof.indicators.partner import partner_imports as fn
 
-    result = run(
+    result = await run(
         request,
         "partner",
         fn,
@@ -151,7 +169,7 @@ def partner(
 
 
 @router.get("/compare", summary="Several importers side by side (grondstof compare)")
-def compare(
+async def compare(
     request: Request,
     material: Material,
     countries: Country,
@@ -162,10 +180,10 @@ def compare(
     lang: Lang = "en",
     page: Page = 1,
     page_size: PageSize = 500,
-) -> JSONResponse:
+) -> Response:
     from grondstof.indicators.dependency import compare as fn
 
-    result = run(
+    result = await run(
         request,
         "compare",
         fn,
@@ -181,17 +199,17 @@ def compare(
 
 
 @router.get("/overview", summary="One row per material for a country (grondstof overview)")
-def overview(
+async def overview(
     request: Request,
     country: Annotated[str, Query(min_length=1, max_length=100)] = "NL",
     year: Years = None,
     lang: Lang = "en",
     page: Page = 1,
     page_size: PageSize = 500,
-) -> JSONResponse:
+) -> Response:
     from grondstof.indicators.overview import overview as fn
 
-    result = run(request, "overview", fn, country=country, year=year, lang=lang)
+    result = await run(request, "overview", fn, country=country, year=year, lang=lang)
     return respond(result, page, page_size)
 
 
@@ -202,14 +220,14 @@ def materials(
     lang: Lang = "en",
     page: Page = 1,
     page_size: PageSize = 500,
-) -> JSONResponse:
+) -> Response:
     from grondstof.indicators.registry_views import list_materials
 
     return respond(list_materials(list_, lang), page, page_size)
 
 
 @router.get("/countries", summary="The country concordance (grondstof countries)")
-def countries(request: Request, eu: bool = False, page: Page = 1, page_size: PageSize = 500) -> JSONResponse:
+def countries(request: Request, eu: bool = False, page: Page = 1, page_size: PageSize = 500) -> Response:
     from grondstof.indicators.registry_views import list_countries
 
     return respond(list_countries(eu), page, page_size)

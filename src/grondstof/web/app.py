@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,38 +19,6 @@ STATIC = Path(__file__).parent / "static"
 VEGA_BUNDLE_NAME = "vega-bundle.js"
 
 
-class VegaBundle:
-    """The Vega + Vega-Lite + vega-embed bundle from vl-convert, cached as a file next to the store.
-
-    Generating it takes about 1.5 s, so it is written once (per vl-convert version) and read afterwards;
-    :meth:`warm` builds it in a background thread at start-up so the first page does not wait.
-    """
-
-    def __init__(self, cache_dir: Path) -> None:
-        import vl_convert
-
-        version = getattr(vl_convert, "__version__", "unknown")
-        self.path = cache_dir / f"vega-bundle-{version}.js"
-        self._lock = threading.Lock()
-
-    def ensure(self) -> Path:
-        """Return the bundle's path, generating the file if needed."""
-        with self._lock:
-            if not self.path.exists():
-                import vl_convert
-
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self.path.with_suffix(".tmp")
-                tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
-                tmp.replace(self.path)
-        return self.path
-
-    def warm(self) -> None:
-        """Build the bundle in the background if it is missing."""
-        if not self.path.exists():
-            threading.Thread(target=self.ensure, daemon=True).start()
-
-
 def create_app(store: Store) -> FastAPI:
     """Build the app around an opened store (read-only)."""
     app = FastAPI(
@@ -65,18 +32,19 @@ def create_app(store: Store) -> FastAPI:
     )
     app.state.store = store
     app.state.runner = Runner(store)
-    app.state.vega = VegaBundle(store.build_dir.parent.parent / "assets")
-    app.state.vega.warm()
+    app.state.store_root = store.build_dir.parent.parent
     problems.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/static-gen/" + VEGA_BUNDLE_NAME, include_in_schema=False)
     def vega_bundle(request: Request) -> Response:
-        path = request.app.state.vega.ensure()
+        from grondstof.charts.bundle import ensure_bundle
+
+        path = ensure_bundle(request.app.state.store_root)
         return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     @app.get("/health", summary="Liveness and store status")
-    def health(request: Request) -> JSONResponse:
+    async def health(request: Request) -> JSONResponse:
         catalog = request.app.state.store.catalog
         return JSONResponse(
             {

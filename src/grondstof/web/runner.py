@@ -27,12 +27,19 @@ class Runner:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Result] = OrderedDict()
 
+    def key(self, name: str, params: dict[str, Any]) -> tuple[Any, ...]:
+        """The cache key of an analysis call."""
+        return (name, self.store.build_dir.name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+
+    def cached(self, name: str, **params: Any) -> Result | None:
+        """The cached result of a call, or None (never computes; safe on the event loop)."""
+        return self._cache.get(self.key(name, params))
+
     def run(self, name: str, fn: Callable[..., Result], **params: Any) -> Result:
         """Return the (possibly cached) result of an analysis; errors are not cached."""
-        key = (name, self.store.build_dir.name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+        key = self.key(name, params)
         cached = self._cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(key)
             return cached
         with self._lock:
             cached = self._cache.get(key)
