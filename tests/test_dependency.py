@@ -90,3 +90,10 @@ def test_stage_note_points_to_refined_nickel(real_store) -> None:
     refined = imports("nickel", "NL", years=2023, stage="processing", by="year", store=real_store)
     assert refined.meta["query"]["source"] == "comext_cn8"
     assert refined.rows[0]["total_value"] > 1e9  # unwrought nickel, not ore
+
+
+def test_year_range_uses_a_source_with_data_in_it(real_store) -> None:
+    # Germanium's HS92 code 811230 has no trade after 2006: 2022-2024 must come from Comext.
+    result = imports("germanium", "NL", years="2022-2024", by="year", store=real_store)
+    assert result.meta["query"]["source"] == "comext_cn8"
+    assert {r["year"] for r in result.rows} == {2022, 2023, 2024}

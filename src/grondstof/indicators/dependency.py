@@ -137,7 +137,8 @@ def plan_imports(
     by_source: dict[str, list[tr.CodeChoice]] = {}
     for (src, _), choice in candidates.items():
         by_source.setdefault(src, []).append(choice)
-    latest = tr.latest_years(store, by_source, importers) if by_source else {}
+    bounds = tr.year_bounds(store, by_source, importers) if by_source else {}
+    latest = {key: hi for key, (_, hi) in bounds.items()}
     spans = {src: tr.year_span(store, src) for src in present}
     plans, skipped = [], []
     for mat in mats:
@@ -148,7 +149,16 @@ def plan_imports(
         if wanted is not None:
             for _, src in with_data:
                 span = spans[src]
-                if span and span[0] <= wanted[0] and wanted[1] <= span[1]:
+                first, last = bounds[(src, mat.id)]
+                # The source must cover the years and have imports inside them (germanium's HS92 code
+                # has no trade after 2006, so 2020-2024 must come from Comext).
+                if (
+                    span
+                    and span[0] <= wanted[0]
+                    and wanted[1] <= span[1]
+                    and first <= wanted[1]
+                    and last >= wanted[0]
+                ):
                     plan = Plan(mat, src, candidates[(src, mat.id)], wanted)
                     break
             if plan is None and with_data:

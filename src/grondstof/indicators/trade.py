@@ -228,17 +228,24 @@ def dependency_summary(shared: Any) -> Any:
     )
 
 
-def latest_years(
+def year_bounds(
     store: Store, choices: Choices, importers: Sequence[Country | Group]
-) -> dict[tuple[str, str], int]:
-    """Per (source, material), the latest year with any import of the chosen codes by the importers."""
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per (source, material), the first and last year with imports of the chosen codes by the importers."""
     members = sorted({m for imp in importers for m in imp.members})
     pairs = code_pairs(choices)
     trade = store.table("trade")
     sel = trade.filter(trade.source.isin(list(choices)) & trade.importer.isin(members))
     sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
-    agg = sel.group_by(["source", "material"]).aggregate(hi=sel.year.max())
-    return {(r["source"], r["material"]): r["hi"] for r in fetch(agg)}
+    agg = sel.group_by(["source", "material"]).aggregate(lo=sel.year.min(), hi=sel.year.max())
+    return {(r["source"], r["material"]): (r["lo"], r["hi"]) for r in fetch(agg)}
+
+
+def latest_years(
+    store: Store, choices: Choices, importers: Sequence[Country | Group]
+) -> dict[tuple[str, str], int]:
+    """Per (source, material), the latest year with any import of the chosen codes by the importers."""
+    return {key: hi for key, (_, hi) in year_bounds(store, choices, importers).items()}
 
 
 def year_span(store: Store, source: str) -> tuple[int, int] | None:
