@@ -118,7 +118,8 @@ def plan_imports(
 
     Without ``source`` each material uses the first source in :data:`trade.TRADE_SOURCES` order whose codes
     cover it; with ``wanted`` years the first whose years cover them, otherwise the most recent data, own
-    codes before basket codes. With one material a miss is an error naming what is covered; with several,
+    codes before basket codes. Partial extracts (:data:`trade.PARTIAL_SOURCES`) come last in both cases.
+    With one material a miss is an error naming what is covered; with several,
     misses are skipped and listed in the returned notes.
     """
     present = tr.available_sources(store)
@@ -143,7 +144,11 @@ def plan_imports(
     plans, skipped = [], []
     for mat in mats:
         options = [(order, src) for order, src in enumerate(present) if (src, mat.id) in candidates]
-        with_data = [(order, src) for order, src in options if (src, mat.id) in latest]
+        # Complete sources first, partial extracts (top-200 pairs, ASEAN flows) only as a last resort.
+        with_data = sorted(
+            ((order, src) for order, src in options if (src, mat.id) in latest),
+            key=lambda item: (item[1] in tr.PARTIAL_SOURCES, item[0]),
+        )
         plan: Plan | None = None
         problem: InputError | None = None
         if wanted is not None:
@@ -172,9 +177,11 @@ def plan_imports(
                 )
         elif with_data:
             # Own codes before baskets, then the most recent data, then the preferred (earlier) source.
-            def rank(item: tuple[int, str], mat_id: str = mat.id) -> tuple[int, int, int]:
+            def rank(item: tuple[int, str], mat_id: str = mat.id) -> tuple[int, int, int, int]:
                 order, src_id = item
-                return (int(not candidates[(src_id, mat_id)].basket), latest[(src_id, mat_id)], -order)
+                complete = int(src_id not in tr.PARTIAL_SOURCES)
+                own = int(not candidates[(src_id, mat_id)].basket)
+                return (complete, own, latest[(src_id, mat_id)], -order)
 
             _, src = max(with_data, key=rank)
             last = latest[(src, mat.id)]

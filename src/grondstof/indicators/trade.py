@@ -31,6 +31,9 @@ TRADE_SOURCES: dict[str, str] = {
     "baci_hs07_asean": "HS07",
 }
 CURRENCY = {"comext_cn8": "EUR"}
+# Extracts that hold only part of world trade (the top-200 pairs; flows touching ASEAN): used for a material
+# only when no complete source has it.
+PARTIAL_SOURCES = frozenset({"baci_hs22_hs4", "baci_hs07_asean"})
 
 
 @dataclass(frozen=True)
