@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from grondstof.result import Field, Result
@@ -66,12 +67,14 @@ def print_records(result: Result, console: Console) -> None:
     console.print(f"[bold]{result.title}[/bold]\n")
     for row in result.rows:
         first, *rest = [f for f in result.fields if f.show]
-        console.print(f"[bold]{format_value(row.get(first.name), first.kind)}[/bold]")
+        console.print(f"[bold]{escape(format_value(row.get(first.name), first.kind))}[/bold]")
         for f in rest:
             value = row.get(f.name)
             if value in (None, "", [], ()):
                 continue
-            console.print(f"  [dim]{f.label}:[/dim] {format_value(value, f.kind)}", highlight=False)
+            console.print(
+                f"  [dim]{escape(f.label)}:[/dim] {escape(format_value(value, f.kind))}", highlight=False
+            )
         console.print()
 
 
@@ -82,15 +85,15 @@ def print_result(result: Result, console: Console | None = None, max_rows: int =
     if result.meta.get("display") == "records":
         print_records(result, console)
         for note in result.meta.get("notes", []):
-            console.print(f"[dim]Note: {note}[/dim]")
+            console.print(f"[dim]Note: {escape(str(note))}[/dim]")
         return
     fields, caption = _visible(result.fields, result.rows)
     table = Table(
-        title=result.title,
+        title=escape(result.title),
         title_justify="left",
         show_lines=False,
         header_style="bold",
-        caption=" · ".join(caption) or None,
+        caption=escape(" · ".join(caption)) or None,
         caption_justify="left",
     )
     for f in fields:
@@ -101,7 +104,7 @@ def print_result(result: Result, console: Console | None = None, max_rows: int =
             overflow="fold",
         )
     for row in result.rows[:max_rows]:
-        table.add_row(*[format_value(row.get(f.name), f.kind) for f in fields])
+        table.add_row(*[escape(format_value(row.get(f.name), f.kind)) for f in fields])
     console.print(table)
     if len(result.rows) > max_rows:
         console.print(f"[dim]… {len(result.rows) - max_rows} more rows (use --json or --csv for all)[/dim]")
@@ -113,6 +116,6 @@ def print_result(result: Result, console: Console | None = None, max_rows: int =
             text += f" — {source['version']}"
         if source.get("licence"):
             text += f" — {source['licence']}"
-        console.print(f"[dim]Source: {text}[/dim]")
+        console.print(f"[dim]Source: {escape(text)}[/dim]")
     for note in result.meta.get("notes", []):
-        console.print(f"[dim]Note: {note}[/dim]")
+        console.print(f"[dim]Note: {escape(str(note))}[/dim]")
