@@ -369,7 +369,7 @@ def imports(
     who = ", ".join(names.values())
     if by == "partner":
         rows = []
-        ordered = shared.order_by(["importer", "material", ibis.desc("year"), "rank"])
+        ordered = shared.order_by(["importer", "material", ibis.desc("year"), "rank", "exporter"])
         for row in fetch(ordered):
             if not _in_plan(row, index):
                 continue

@@ -250,7 +250,7 @@ def _production(
     ranked = per_country.mutate(
         share=per_country.quantity / total,
         rank=ibis.rank().over(group_by=group, order_by=ibis.desc(per_country.quantity)) + 1,
-    ).order_by([ibis.desc("year"), "commodity", "rank"])
+    ).order_by([ibis.desc("year"), "commodity", "rank", "country"])
     rows = fetch(ranked)
     totals = store.table("production_totals")
     published = {
