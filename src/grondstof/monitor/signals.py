@@ -1,0 +1,1149 @@
+"""Early-warning signals for one importer (a country or the EU-27), ranked by severity.
+
+Every signal is evaluated per material over the years of its trade data, with the same source and codes as
+:func:`grondstof.indicators.dependency.imports` chooses
+(:func:`~grondstof.indicators.dependency.plan_imports`: BACI HS92 first, Comext CN8 where BACI has no own
+code, e.g. gallium). The per-(material, year, partner) table comes from one engine query
+(:func:`trade_panel`), world production concentration from a second (:func:`production_hhi`); the signal
+functions themselves are pure Python over those small tables, so they are tested on hand-made inputs.
+Thresholds live in a YAML file (:mod:`grondstof.monitor.config`).
+
+Signals (``signal`` column)
+---------------------------
+``import_collapse`` / ``import_jump``
+    A partner's import value v changes from year y−1 to y by Δ = v_y − v_{y−1}: a collapse when
+    −Δ/v_{y−1} ≥ ``min_fall`` and −Δ ≥ ``min_value``; a jump when Δ/v_{y−1} ≥ ``min_rise`` (or v_{y−1} = 0)
+    and Δ ≥ ``min_value``. A partner absent in a year in which the importer did import the material counts
+    as 0. A run of consecutive moves in the same direction, each at least half of both thresholds, is
+    reported as one alert spanning the run (gallium from China, NL: €8.7 m → €4.6 m → €0.6 m is one alert,
+    −93 %, 2022→2024).
+``top_share_up`` / ``top_share_down``
+    The largest partner's value share s = max_i vᵢ/Σv crosses a level L (default 50 % and 65 %, the CRMA
+    single-country benchmark): upwards when s_{y−1} < L ≤ s_y (the highest level crossed is reported),
+    downwards when s_y < L ≤ s_{y−1} (the lowest).
+``share_gain``
+    A partner's value share rises by at least ``min_points`` in a year: s_{i,y} − s_{i,y−1} ≥ min_points.
+``export_control``
+    A measure in the ``export_controls`` table (country C, materials, effective date d) hits a material the
+    importer took at least ``min_share`` of from C in year(d) − 1. Measures limited to other destinations
+    (``destination_scope``) are skipped; measures since suspended or ended count with ``suspended_weight``.
+``production_concentration``
+    World Mining Data production HHI = Σ sᵢ² over producing countries (0–1) rises by ``min_increase`` in a
+    year, or crosses a level upwards (default 0.25 and 0.5).
+
+Severity (``severity`` column, documented rule)
+-----------------------------------------------
+severity = 100 × weight × exposure × scale × bonus × recency, where ``weight`` is the signal's weight in the
+configuration; ``exposure`` (0–1) the share of the importer's supply at stake (the partner's share before
+or after, whichever is larger, for collapses and jumps; the top share; the gaining partner's new share;
+the share from the controlling country; the production HHI); ``scale`` =
+clamp(0.25 + log₁₀(V / value_reference) / 4, 0.1, 1) of the money at stake V (the flow, in the source
+currency: 0.25 at value_reference, 1 at 1000× it); ``bonus`` = ``strategic_bonus`` for
+CRMA strategic materials, ``critical_bonus`` for other EU critical ones, else 1; ``recency`` =
+0.5^((latest trade year − alert year) / recency_half_life). Alerts below ``min_severity`` are not listed
+(their number is in ``meta.alerts``). The rule is our own: the Dutch materials observatory (NMO) describes an
+early-warning function but does not publish its signals or thresholds, and no published scoring was found
+to follow. Each row's ``evidence.severity`` holds the terms so the score can be checked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grondstof.errors import InputError
+from grondstof.indicators._common import country_name, fetch, parse_years
+from grondstof.registry.countries import Country, Group, countries
+from grondstof.registry.materials import Material, materials
+from grondstof.result import Field, Result
+
+if TYPE_CHECKING:  # the engine, Ibis and pydantic load only when an analysis runs (CLI start-up)
+    from grondstof.monitor.config import WatchConfig
+    from grondstof.store import Store
+
+SIGNALS = (
+    "import_collapse",
+    "import_jump",
+    "top_share_up",
+    "top_share_down",
+    "share_gain",
+    "export_control",
+    "production_concentration",
+)
+
+ALERT_FIELDS = [
+    Field("rank", "Rank", "int"),
+    Field(
+        "severity",
+        "Severity",
+        "number",
+        description="100 × weight × exposure × scale × bonus × recency (see meta.severity_rule)",
+    ),
+    Field("signal", "Signal", description="one of " + ", ".join(SIGNALS)),
+    Field("material", "Material (id)", show=False),
+    Field("material_name", "Material", show=False),  # printed tables show the title, which names both
+    Field(
+        "partner",
+        "Partner / country (ISO3)",
+        show=False,
+        description="the partner; the controlling country for export controls; the top producer for "
+        "production concentration",
+    ),
+    Field("partner_name", "Partner / country", show=False),
+    Field("year", "Year", "year"),
+    Field("date", "Date", "date", show=False, description="effective date of an export control, else null"),
+    Field("title", "Alert"),
+    Field("exposure", "Exposure", "share", show=False, description="share of the importer's supply at stake"),
+    Field("value", "Value at stake", "money", show=False, description="in `currency`; scales the severity"),
+    Field("currency", "Currency", show=False),
+    Field(
+        "evidence",
+        "Evidence",
+        show=False,
+        description="the figures: before, after, change, thresholds, severity terms (an object)",
+    ),
+    Field("source", "Source", show=False, description="source id(s) with their vintage"),
+    Field(
+        "alert_id", "Alert id", show=False, description="stable key: importer/signal/material/partner/year"
+    ),
+]
+
+# Which configuration weight applies to each signal.
+_WEIGHTS = {
+    "import_collapse": ("import_collapse", "weight"),
+    "import_jump": ("import_jump", "weight"),
+    "top_share_up": ("top_share", "weight_up"),
+    "top_share_down": ("top_share", "weight_down"),
+    "share_gain": ("share_gain", "weight"),
+    "export_control": ("export_control", "weight"),
+    "production_concentration": ("production_concentration", "weight"),
+}
+
+
+# ---- inputs of the pure signal functions ------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    """One material's imports by one importer from one trade source: totals and values per partner.
+
+    ``totals[year]`` is the import value over all partners (including rows without a partner country);
+    ``partners[iso3][year]`` the value from one partner. A year missing from ``totals`` has no data.
+    """
+
+    material: str
+    source: str
+    currency: str
+    totals: dict[int, float] = field(default_factory=dict)
+    partners: dict[str, dict[int, float]] = field(default_factory=dict)
+    covers: tuple[str, ...] = ()  # other materials whose (basket) codes are exactly the same
+
+    def value(self, partner: str, year: int) -> float:
+        """Import value from ``partner`` in ``year`` (0 when the partner is absent that year)."""
+        return self.partners.get(partner, {}).get(year, 0.0)
+
+    def share(self, partner: str, year: int) -> float | None:
+        """Value share of ``partner`` in ``year``; None when the year has no imports at all."""
+        total = self.totals.get(year)
+        if not total:
+            return None
+        return self.value(partner, year) / total
+
+    def top(self, year: int) -> tuple[str | None, float | None]:
+        """The largest partner in ``year`` and its share."""
+        total = self.totals.get(year)
+        if not total:
+            return None, None
+        best_partner, best_value = None, -math.inf
+        for partner, values in self.partners.items():
+            value = values.get(year)
+            if value is not None and value > best_value:
+                best_partner, best_value = partner, value
+        return (best_partner, best_value / total) if best_partner is not None else (None, None)
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """Consecutive year pairs (y−1, y) that both have imports."""
+        years = [y for y in sorted(self.totals) if self.totals[y] > 0]
+        return [(y - 1, y) for y in years if self.totals.get(y - 1, 0) > 0]
+
+
+Panel = dict[str, Series]
+
+
+def build_panel(rows: Iterable[dict[str, Any]], covers: dict[str, tuple[str, ...]] | None = None) -> Panel:
+    """Index rows ``{material, source, year, exporter, value}`` (one per material, year, partner) by material.
+
+    Rows with a null ``exporter`` count in the totals only. ``covers`` names, per material, the other
+    materials whose basket codes it stands for.
+    """
+    from grondstof.indicators.trade import currency
+
+    panel: Panel = {}
+    for row in rows:
+        value = float(row["value"] or 0.0)
+        series = panel.get(row["material"])
+        if series is None:
+            series = panel[row["material"]] = Series(
+                row["material"],
+                row["source"],
+                currency(row["source"]),
+                covers=(covers or {}).get(row["material"], ()),
+            )
+        year = int(row["year"])
+        series.totals[year] = series.totals.get(year, 0.0) + value
+        if row.get("exporter"):
+            per_year = series.partners.setdefault(row["exporter"], {})
+            per_year[year] = per_year.get(year, 0.0) + value
+    return panel
+
+
+@dataclass
+class Alert:
+    """One fired signal before scoring and wording."""
+
+    signal: str
+    material: str
+    year: int
+    partner: str | None
+    exposure: float
+    value: float | None
+    currency: str | None
+    sources: tuple[str, ...]
+    evidence: dict[str, Any]
+    date: datetime.date | None = None
+    factor: float = 1.0  # extra weight factor (suspended export controls)
+    key: str = ""  # extra part of the alert id (the measure id)
+
+
+# ---- signal 1: jumps and collapses ------------------------------------------------------------------------
+
+
+def import_changes(panel: Panel, config: WatchConfig) -> list[Alert]:
+    """Collapses and jumps of a partner's imports year on year (see the module docstring)."""
+    collapse = config.signals.import_collapse
+    jump = config.signals.import_jump
+    alerts: list[Alert] = []
+    # Only a step that moves at least min_value can fire, and only such steps (or half of them) extend a run.
+    floor = min(
+        collapse.min_value if collapse.enabled else math.inf, jump.min_value if jump.enabled else math.inf
+    )
+    for series in panel.values():
+        pairs = series.pairs()
+        for partner, values in series.partners.items():
+            if max(values.values()) < floor / 2:
+                continue  # never enough to move by the thresholds
+            steps = {
+                y1: (values.get(y0, 0.0), values.get(y1, 0.0))
+                for y0, y1 in pairs
+                if y0 in values or y1 in values
+            }
+            if collapse.enabled:
+                alerts += _runs(
+                    series, partner, steps, "import_collapse", collapse.min_fall, collapse.min_value
+                )
+            if jump.enabled:
+                alerts += _runs(series, partner, steps, "import_jump", jump.min_rise, jump.min_value)
+    return alerts
+
+
+def _relative(before: float, after: float) -> float:
+    """Relative change (after − before) / before; +inf from nothing."""
+    if before == 0:
+        return math.inf if after > 0 else 0.0
+    return (after - before) / before
+
+
+def _moves(before: float, after: float, signal: str, threshold: float) -> bool:
+    """Whether one step moves in the signal's direction by at least ``threshold`` (relative)."""
+    change = _relative(before, after)
+    return -change >= threshold if signal == "import_collapse" else change >= threshold
+
+
+def _runs(
+    series: Series,
+    partner: str,
+    steps: dict[int, tuple[float, float]],
+    signal: str,
+    threshold: float,
+    min_value: float,
+) -> list[Alert]:
+    def fires(year: int) -> bool:
+        if year not in steps:
+            return False
+        before, after = steps[year]
+        absolute = before - after if signal == "import_collapse" else after - before
+        return absolute >= min_value and absolute > 0 and _moves(before, after, signal, threshold)
+
+    out = []
+    for year in sorted(steps):
+        if not fires(year) or fires(year + 1):
+            continue  # a firing step followed by another one is reported with the later one
+        start = year - 1
+        # Extend back over consecutive moves in the same direction of at least half of both thresholds.
+        while start in steps and _moves(*steps[start], signal, threshold / 2):
+            b, a = steps[start]
+            if abs(a - b) < min_value / 2:
+                break
+            start -= 1
+        before, after = series.value(partner, start), series.value(partner, year)
+        share_before, share_after = series.share(partner, start), series.share(partner, year)
+        evidence = {
+            "from_year": start,
+            "to_year": year,
+            "before": before,
+            "after": after,
+            "change": None if before == 0 else (after - before) / before,
+            "change_value": after - before,
+            "share_before": share_before,
+            "share_after": share_after,
+            "total_before": series.totals.get(start),
+            "total_after": series.totals.get(year),
+            "by_year": {y: series.value(partner, y) for y in range(start, year + 1)},
+            "currency": series.currency,
+            "thresholds": (
+                {"min_fall": threshold, "min_value": min_value}
+                if signal == "import_collapse"
+                else {"min_rise": threshold, "min_value": min_value}
+            ),
+        }
+        if series.covers:
+            evidence["codes_also_cover"] = list(series.covers)
+        out.append(
+            Alert(
+                signal,
+                series.material,
+                year,
+                partner,
+                max(share_before or 0.0, share_after or 0.0),
+                max(before, after),
+                series.currency,
+                (series.source,),
+                evidence,
+            )
+        )
+    return out
+
+
+# ---- signals 2 and 3: the top partner's share, share gains ------------------------------------------------
+
+
+def top_share_crossings(panel: Panel, config: WatchConfig) -> list[Alert]:
+    """The top partner's share crossing a level: upwards (``top_share_up``) or downwards (``top_share_down``).
+
+    s = max_i vᵢ / Σ v; up when s_{y−1} < L ≤ s_y, down when s_y < L ≤ s_{y−1}.
+    """
+    cfg = config.signals.top_share
+    if not cfg.enabled:
+        return []
+    alerts = []
+    for series in panel.values():
+        for y0, y1 in series.pairs():
+            p0, s0 = series.top(y0)
+            p1, s1 = series.top(y1)
+            if s0 is None or s1 is None:
+                continue
+            up = [level for level in cfg.levels if s0 < level <= s1]
+            down = [level for level in cfg.levels if s1 < level <= s0]
+            if up and series.totals[y1] >= cfg.min_total_value:
+                signal, level, partner = "top_share_up", max(up), p1
+            elif down and series.totals[y0] >= cfg.min_total_value:
+                signal, level, partner = "top_share_down", min(down), p0
+            else:
+                continue
+            assert partner is not None
+            evidence = {
+                "from_year": y0,
+                "to_year": y1,
+                "level": level,
+                "top_share_before": s0,
+                "top_share_after": s1,
+                "top_partner_before": p0,
+                "top_partner_after": p1,
+                "partner_share_before": series.share(partner, y0),
+                "partner_share_after": series.share(partner, y1),
+                "total_before": series.totals[y0],
+                "total_after": series.totals[y1],
+                "currency": series.currency,
+                "thresholds": {"levels": cfg.levels, "min_total_value": cfg.min_total_value},
+            }
+            if series.covers:
+                evidence["codes_also_cover"] = list(series.covers)
+            exposure = s1 if signal == "top_share_up" else s0
+            year_of_value = y1 if signal == "top_share_up" else y0
+            alerts.append(
+                Alert(
+                    signal,
+                    series.material,
+                    y1,
+                    partner,
+                    exposure,
+                    series.value(partner, year_of_value),
+                    series.currency,
+                    (series.source,),
+                    evidence,
+                )
+            )
+    return alerts
+
+
+def share_gains(panel: Panel, config: WatchConfig) -> list[Alert]:
+    """Partners whose value share rises by at least ``min_points`` in a year."""
+    cfg = config.signals.share_gain
+    if not cfg.enabled:
+        return []
+    alerts = []
+    for series in panel.values():
+        for y0, y1 in series.pairs():
+            t0, t1 = series.totals[y0], series.totals[y1]
+            if t1 < cfg.min_total_value:
+                continue
+            for partner, values in series.partners.items():
+                v1 = values.get(y1)
+                if v1 is None or v1 / t1 < cfg.min_points:
+                    continue
+                s0, s1 = values.get(y0, 0.0) / t0, v1 / t1
+                if s1 - s0 < cfg.min_points:
+                    continue
+                evidence = {
+                    "from_year": y0,
+                    "to_year": y1,
+                    "share_before": s0,
+                    "share_after": s1,
+                    "points": s1 - s0,
+                    "value_before": series.value(partner, y0),
+                    "value_after": series.value(partner, y1),
+                    "total_before": series.totals[y0],
+                    "total_after": series.totals[y1],
+                    "currency": series.currency,
+                    "thresholds": {"min_points": cfg.min_points, "min_total_value": cfg.min_total_value},
+                }
+                if series.covers:
+                    evidence["codes_also_cover"] = list(series.covers)
+                alerts.append(
+                    Alert(
+                        "share_gain",
+                        series.material,
+                        y1,
+                        partner,
+                        s1,
+                        series.value(partner, y1),
+                        series.currency,
+                        (series.source,),
+                        evidence,
+                    )
+                )
+    return alerts
+
+
+# ---- signal 4: export controls ----------------------------------------------------------------------------
+
+
+def applies_to(destination_scope: str | None, importer: Country | Group) -> bool:
+    """Whether a measure's destination scope covers the importer.
+
+    "all destinations" (or an empty scope) covers everyone; otherwise the scope text must name the importer
+    (or, for the EU-27, one of its members or the EU).
+    """
+    text = (destination_scope or "").strip().casefold()
+    if not text or text.startswith("all"):
+        return True
+    registry = countries()
+    names = []
+    for iso3 in importer.members:
+        country = registry.get(iso3)
+        names += [country.name_en, country.name_nl, *country.aliases]
+    if isinstance(importer, Group):
+        names += ["european union", "eu"]
+    return any(name and name.casefold() in text for name in names)
+
+
+def _target(material: str, panel: Panel, aliases: dict[str, str]) -> str | None:
+    """The panel series answering for a material: itself, the basket series it shares, or its group."""
+    if material in panel:
+        return material
+    if aliases.get(material) in panel:
+        return aliases[material]
+    try:
+        groups = materials().get(material).groups
+    except KeyError:
+        return None
+    return next((g for g in groups if g in panel), None)
+
+
+def export_control_hits(
+    panel: Panel,
+    measures: Sequence[dict[str, Any]],
+    importer: Country | Group,
+    config: WatchConfig,
+    aliases: dict[str, str] | None = None,
+) -> tuple[list[Alert], list[str]]:
+    """Export controls that hit a material the importer took ≥ ``min_share`` of from the controlling country.
+
+    ``measures`` are rows of the ``export_controls`` table. The share is the controlling country's value
+    share of the importer's imports in the year before the measure took effect. Returns the alerts and notes
+    on measures that could not be evaluated (no trade data in that year) or do not apply (destination).
+    """
+    cfg = config.signals.export_control
+    if not cfg.enabled:
+        return [], []
+    alerts: list[Alert] = []
+    notes: list[str] = []
+    for measure in measures:
+        effective = measure.get("effective")
+        if effective is None or not measure.get("materials"):
+            continue
+        if not applies_to(measure.get("destination_scope"), importer):
+            notes.append(
+                f"Export control {measure['id']} applies to {measure.get('destination_scope')}; "
+                f"not evaluated for {importer.name()}."
+            )
+            continue
+        targets: dict[str, list[str]] = {}
+        for material in measure["materials"]:
+            target = _target(material, panel, aliases or {})
+            if target is not None:
+                targets.setdefault(target, []).append(material)
+        year_before = effective.year - 1
+        country = measure["country"]
+        for target, covered in targets.items():
+            series = panel[target]
+            if not series.totals.get(year_before):
+                years = sorted(series.totals)
+                notes.append(
+                    f"Export control {measure['id']} on {target}: no {series.source} imports in "
+                    f"{year_before} (data {years[0]}–{years[-1]}), so the share before it is unknown."
+                )
+                continue
+            share = series.share(country, year_before) or 0.0
+            if share < cfg.min_share:
+                continue
+            ended = measure.get("ended")
+            after = [
+                {"year": y, "value": series.value(country, y), "share": series.share(country, y)}
+                for y in sorted(series.totals)
+                if y >= effective.year
+            ]
+            evidence = {
+                "measure": measure["id"],
+                "measure_type": measure.get("measure_type"),
+                "scope": measure.get("scope"),
+                "legal_instrument": measure.get("legal_instrument"),
+                "announced": measure.get("announced"),
+                "effective": effective,
+                "ended": ended,
+                "suspension_until": measure.get("suspension_until"),
+                "destination_scope": measure.get("destination_scope"),
+                "materials_covered": covered,
+                "year_before": year_before,
+                "share_before": share,
+                "value_before": series.value(country, year_before),
+                "total_before": series.totals[year_before],
+                "after": after,
+                "currency": series.currency,
+                "thresholds": {"min_share": cfg.min_share},
+            }
+            if target not in covered:
+                evidence["traded_as"] = target
+            alerts.append(
+                Alert(
+                    "export_control",
+                    target,
+                    effective.year,
+                    country,
+                    share,
+                    series.value(country, year_before),
+                    series.currency,
+                    ("export_controls", series.source),
+                    evidence,
+                    date=effective,
+                    factor=cfg.suspended_weight if ended is not None else 1.0,
+                    key=measure["id"],
+                )
+            )
+    return alerts, notes
+
+
+# ---- signal 5: world production concentration -------------------------------------------------------------
+
+
+def concentration_rises(hhi_rows: Iterable[dict[str, Any]], panel: Panel, config: WatchConfig) -> list[Alert]:
+    """World production HHI rising by ``min_increase`` in a year or crossing a level upwards.
+
+    ``hhi_rows``: ``{material, commodity, stage, unit, year, hhi, top, top_share, countries}`` per year (see
+    :func:`production_hhi`). Only materials in ``panel`` (imported by the importer) are evaluated; the money
+    at stake is the importer's imports of the material in that year.
+    """
+    cfg = config.signals.production_concentration
+    if not cfg.enabled:
+        return []
+    series_of: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
+    for row in hhi_rows:
+        if row["material"] in panel and row["hhi"] is not None:
+            series_of.setdefault((row["material"], row["commodity"]), {})[int(row["year"])] = row
+    alerts = []
+    for (material, commodity), by_year in series_of.items():
+        trade = panel[material]
+        for year in sorted(by_year):
+            if year - 1 not in by_year:
+                continue
+            before, after = by_year[year - 1], by_year[year]
+            h0, h1 = before["hhi"], after["hhi"]
+            crossed = [level for level in cfg.levels if h0 < level <= h1]
+            if h1 - h0 < cfg.min_increase and not crossed:
+                continue
+            imports = trade.totals.get(year)
+            evidence = {
+                "commodity": commodity,
+                "stage": after.get("stage"),
+                "from_year": year - 1,
+                "to_year": year,
+                "hhi_before": h0,
+                "hhi_after": h1,
+                "hhi_change": h1 - h0,
+                "level_crossed": max(crossed) if crossed else None,
+                "top_producer_before": before.get("top"),
+                "top_share_before": before.get("top_share"),
+                "top_producer_after": after.get("top"),
+                "top_share_after": after.get("top_share"),
+                "importer_imports": imports,
+                "currency": trade.currency,
+                "thresholds": {"min_increase": cfg.min_increase, "levels": cfg.levels},
+            }
+            alerts.append(
+                Alert(
+                    "production_concentration",
+                    material,
+                    year,
+                    after.get("top"),
+                    h1,
+                    imports,
+                    trade.currency,
+                    ("wmd", trade.source) if imports else ("wmd",),
+                    evidence,
+                )
+            )
+    return alerts
+
+
+# ---- severity and wording ---------------------------------------------------------------------------------
+
+
+def scale(value: float | None, reference: float) -> float:
+    """Money term of the severity: clamp(0.25 + log₁₀(value / reference) / 4, 0.1, 1)."""
+    if not value or value <= 0:
+        return 0.1
+    return min(1.0, max(0.1, 0.25 + math.log10(value / reference) / 4))
+
+
+def material_bonus(material_ids: Iterable[str], config: WatchConfig) -> float:
+    """``strategic_bonus`` if any material is CRMA strategic, ``critical_bonus`` if EU critical, else 1."""
+    registry = materials()
+    found = [registry.get(m) for m in material_ids if _known(m)]
+    if any(m.crma_strategic for m in found):
+        return config.severity.strategic_bonus
+    if any(m.crma_critical or m.eu_crm_2023 for m in found):
+        return config.severity.critical_bonus
+    return 1.0
+
+
+def _known(material: str) -> bool:
+    try:
+        materials().get(material)
+    except KeyError:
+        return False
+    return True
+
+
+def severity(
+    alert: Alert, config: WatchConfig, latest_year: int, bonus: float
+) -> tuple[float, dict[str, Any]]:
+    """Score an alert: 100 × weight × exposure × scale × bonus × recency (rounded to 0.1); and its terms."""
+    family, attribute = _WEIGHTS[alert.signal]
+    weight = getattr(getattr(config.signals, family), attribute) * alert.factor
+    money = scale(alert.value, config.severity.value_reference)
+    half_life = config.severity.recency_half_life
+    recency = 0.5 ** (max(0, latest_year - alert.year) / half_life) if half_life else 1.0
+    exposure = min(1.0, max(0.0, alert.exposure))
+    score = 100 * weight * exposure * money * bonus * recency
+    terms = {
+        "weight": weight,
+        "exposure": exposure,
+        "scale": money,
+        "bonus": bonus,
+        "recency": recency,
+        "latest_year": latest_year,
+    }
+    return round(score, 1), terms
+
+
+def money(value: float | None, currency: str | None, lang: str = "en") -> str:
+    """``8683031, "EUR"`` → "€8.7 m" (Dutch: "€8,7 mln"); thousands as k, billions as bn (mld)."""
+    if value is None:
+        return "—"
+    symbol = {"EUR": "€", "USD": "$"}.get(currency or "", f"{currency} " if currency else "")
+    nl = lang == "nl"
+    size = abs(value)
+    if size >= 1e9:
+        text, unit = f"{value / 1e9:.2f}", "mld" if nl else "bn"
+    elif size >= 1e5:
+        text, unit = f"{value / 1e6:.1f}", "mln" if nl else "m"
+    elif size >= 1e3:
+        text, unit = f"{value / 1e3:.0f}", "k"
+    else:
+        text, unit = f"{value:.0f}", ""
+    if nl:
+        text = text.replace(".", ",")
+    return f"{symbol}{text} {unit}".strip() if unit else f"{symbol}{text}"
+
+
+def pct(fraction: float | None, digits: int = 0) -> str:
+    """0.931 → "93 %"."""
+    if fraction is None:
+        return "—"
+    return f"{fraction * 100:,.{digits}f} %"
+
+
+def _hhi(value: float, lang: str) -> str:
+    text = f"{value:.3f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def title(alert: Alert, material_name: str, partner_name: str | None, lang: str = "en") -> str:
+    """One readable line with the figures, e.g. "Gallium imports from China fell 93 % (€8.7 m → €0.6 m,
+    2022→2024)"."""
+    ev, nl = alert.evidence, lang == "nl"
+    cur = alert.currency
+    mat = material_name
+    who = partner_name or "?"
+    span = f"{ev.get('from_year')}→{ev.get('to_year')}"
+    if alert.signal in ("import_collapse", "import_jump"):
+        before, after = money(ev["before"], cur, lang), money(ev["after"], cur, lang)
+        if ev["before"] == 0:
+            y0, y1 = ev["from_year"], ev["to_year"]
+            if nl:
+                return f"Nieuwe import van {mat} uit {who}: {after} in {y1} (niets in {y0})"
+            return f"{_cap(mat)} imports from {who} appeared: {after} in {y1} (none in {y0})"
+        change = pct(abs(ev["change"]))
+        if nl:
+            verb = "daalde" if alert.signal == "import_collapse" else "steeg"
+            return f"Import van {mat} uit {who} {verb} {change} ({before} → {after}, {span})"
+        verb = "fell" if alert.signal == "import_collapse" else "rose"
+        return f"{_cap(mat)} imports from {who} {verb} {change} ({before} → {after}, {span})"
+    if alert.signal == "top_share_up":
+        level, s1, s0 = pct(ev["level"]), pct(ev["top_share_after"]), pct(ev["top_share_before"])
+        if nl:
+            return (
+                f"Grootste leverancier van {mat} boven {level}: {who} {s1} in {ev['to_year']} "
+                f"(grootste aandeel {s0} in {ev['from_year']})"
+            )
+        return (
+            f"Top supplier of {mat} above {level}: {who} {s1} of imports in {ev['to_year']} "
+            f"(top share {s0} in {ev['from_year']})"
+        )
+    if alert.signal == "top_share_down":
+        level, s1, s0 = pct(ev["level"]), pct(ev["top_share_after"]), pct(ev["top_share_before"])
+        if nl:
+            return (
+                f"Grootste leverancier van {mat} onder {level}: {s1} in {ev['to_year']} "
+                f"({who} had {s0} in {ev['from_year']})"
+            )
+        return (
+            f"Top supplier share of {mat} fell below {level}: {s1} in {ev['to_year']} "
+            f"({who} had {s0} in {ev['from_year']})"
+        )
+    if alert.signal == "share_gain":
+        points = f"{ev['points'] * 100:.0f}"
+        s0, s1 = pct(ev["share_before"]), pct(ev["share_after"])
+        if nl:
+            return f"{who} won {points} procentpunt van de import van {mat} ({s0} → {s1}, {span})"
+        return f"{who} gained {points} share points of {mat} imports ({s0} → {s1}, {span})"
+    if alert.signal == "export_control":
+        share, value = pct(ev["share_before"]), money(ev["value_before"], cur, lang)
+        date = ev["effective"].isoformat()
+        state = ""
+        if ev.get("ended"):
+            state = (
+                f"; opgeschort {ev['ended'].isoformat()}" if nl else f"; suspended {ev['ended'].isoformat()}"
+            )
+        if nl:
+            return (
+                f"Exportbeperking {ev['measure']} van {who} (vanaf {date}{state}) raakt {mat}: "
+                f"{share} van de import kwam in {ev['year_before']} uit {who} ({value})"
+            )
+        kind = ev.get("measure_type")
+        return (
+            f"{who} export control {ev['measure']} ({kind}, from {date}{state}) hits {mat}: "
+            f"{share} of imports came from {who} in {ev['year_before']} ({value})"
+        )
+    if alert.signal == "production_concentration":
+        h0, h1 = _hhi(ev["hhi_before"], lang), _hhi(ev["hhi_after"], lang)
+        top = pct(ev.get("top_share_after"))
+        if nl:
+            crossed = f", boven {_hhi(ev['level_crossed'], lang)}" if ev["level_crossed"] else ""
+            return (
+                f"Wereldproductie van {mat} geconcentreerder: HHI {h0} → {h1} ({span}{crossed}); "
+                f"grootste producent {who} {top}"
+            )
+        crossed = f", above {_hhi(ev['level_crossed'], lang)}" if ev["level_crossed"] else ""
+        return (
+            f"World production of {mat} more concentrated: HHI {h0} → {h1} ({span}{crossed}); "
+            f"top producer {who} {top}"
+        )
+    raise ValueError(f"unknown signal {alert.signal!r}")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# ---- engine queries ---------------------------------------------------------------------------------------
+
+
+def trade_panel(store: Store, plans: Sequence[Any], importer: Country | Group) -> list[dict[str, Any]]:
+    """One query: per (material, year, partner) import value, every year of each material's chosen source.
+
+    Built from :func:`grondstof.indicators.trade.flows` and :func:`~grondstof.indicators.trade.partner_totals`
+    over the plans of :func:`~grondstof.indicators.dependency.plan_imports` (all sources in one query).
+    """
+    from grondstof.indicators import trade as tr
+
+    if not plans:
+        return []
+    by_source: dict[str, list[tr.CodeChoice]] = {}
+    for plan in plans:
+        by_source.setdefault(plan.source, []).append(plan.choice)
+    flow = tr.flows(store, choices=by_source, importers=[importer], years=None)
+    totals = tr.partner_totals(flow)
+    return fetch(totals.select("source", "material", "year", "exporter", "value"))
+
+
+def production_hhi(store: Store, material_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """One query: World Mining Data production HHI, top producer and its share per material, commodity, year.
+
+    HHI = Σ sᵢ² with sᵢ = country production / Σ country production (same commodity and year), as in
+    :mod:`grondstof.indicators.supply`.
+    """
+    if not material_ids:
+        return []
+    prod = store.table("production")
+    sel = prod.filter(
+        (prod.source == "wmd")
+        & prod.material.isin(list(material_ids))
+        & prod.quantity.notnull()
+        & (prod.quantity > 0)
+    )
+    keys = ["material", "commodity", "stage", "unit", "year"]
+    per_country = sel.group_by([*keys, "country"]).aggregate(quantity=sel.quantity.sum())
+    total = per_country.quantity.sum().over(group_by=keys)
+    shared = per_country.mutate(share=per_country.quantity / total)
+    agg = shared.group_by(keys).aggregate(
+        hhi=(shared.share * shared.share).sum(),
+        top=shared.country.argmax(shared.quantity),
+        top_share=shared.share.max(),
+        countries=shared.country.count(),
+    )
+    return fetch(agg)
+
+
+# ---- the library function ---------------------------------------------------------------------------------
+
+
+def _watched_materials(config: WatchConfig) -> list[Material]:
+    """Materials with trade codes, without fuels unless a CRM list names them (or ``include_fuels``)."""
+    from grondstof.indicators.trade import TRADE_SOURCES
+
+    registry = materials()
+    out = []
+    for mat in registry.all():
+        if mat.is_fuel and not (config.include_fuels or mat.eu_crm_2023 or mat.crma_critical):
+            continue
+        if any(registry.codes(mat.id, c) for c in TRADE_SOURCES.values()):
+            out.append(mat)
+    return out
+
+
+def _merge_baskets(plans: Sequence[Any]) -> tuple[list[Any], dict[str, tuple[str, ...]], dict[str, str]]:
+    """Keep one plan per identical basket code set; return the plans, what each covers, and aliases."""
+    kept, covers, aliases = [], {}, {}
+    first: dict[tuple[str, tuple[str, ...]], str] = {}
+    for plan in plans:
+        key = (plan.source, plan.choice.codes)
+        if plan.choice.basket and key in first:
+            owner = first[key]
+            covers[owner] = (*covers.get(owner, ()), plan.material.id)
+            aliases[plan.material.id] = owner
+            continue
+        if plan.choice.basket:
+            first[key] = plan.material.id
+        kept.append(plan)
+    return kept, covers, aliases
+
+
+def _since(since: int | str | None) -> int | None:
+    years = parse_years(since, parameter="since")
+    if years is None:
+        return None
+    if years[0] != years[1]:
+        raise InputError("since", since, "one year, e.g. 2022")
+    return years[0]
+
+
+def _source_text(store: Store, ids: Iterable[str]) -> str:
+    parts = []
+    for source_id in ids:
+        try:
+            version = store.source_info(source_id).get("version")
+        except Exception:
+            version = None
+        parts.append(f"{source_id} ({version})" if version else source_id)
+    return "; ".join(parts)
+
+
+def alert_id(importer: str, alert: Alert) -> str:
+    """Stable key of an alert: ``importer/signal/material/partner/year[/measure]``."""
+    parts = [importer, alert.signal, alert.material, alert.partner or "-", str(alert.year)]
+    if alert.key:
+        parts.append(alert.key)
+    return "/".join(parts)
+
+
+def _rows(
+    alerts: Sequence[Alert],
+    panel: Panel,
+    cfg: WatchConfig,
+    latest: int,
+    importer: str,
+    store: Store,
+    lang: str,
+) -> tuple[list[dict[str, Any]], int]:
+    """Score the alerts and word those at or above ``min_severity`` as result rows (unranked).
+
+    Returns the rows and the number of alerts below ``min_severity``.
+    """
+    registry = materials()
+    rows = []
+    below = 0
+    sources: dict[tuple[str, ...], str] = {}
+    for alert in alerts:
+        series = panel.get(alert.material)
+        members = (alert.material, *(series.covers if series else ()))
+        score, terms = severity(alert, cfg, latest, material_bonus(members, cfg))
+        if score < cfg.severity.min_severity:
+            below += 1
+            continue
+        if alert.sources not in sources:
+            sources[alert.sources] = _source_text(store, alert.sources)
+        names = [registry.get(m).name(lang) for m in members if _known(m)]
+        material_name = ", ".join(names) if names else alert.material
+        partner_name = country_name(alert.partner, lang)
+        # An export control names the materials it covers, not every material of a shared basket code.
+        covered = alert.evidence.get("materials_covered") or []
+        hit = ", ".join(registry.get(m).name(lang) for m in covered if _known(m)) or material_name
+        rows.append(
+            {
+                "severity": score,
+                "signal": alert.signal,
+                "material": alert.material,
+                "material_name": material_name,
+                "partner": alert.partner,
+                "partner_name": partner_name,
+                "year": alert.year,
+                "date": alert.date,
+                "title": title(
+                    alert, hit if alert.signal == "export_control" else material_name, partner_name, lang
+                ),
+                "exposure": alert.exposure,
+                "value": alert.value,
+                "currency": alert.currency,
+                "evidence": {**alert.evidence, "severity": terms},
+                "source": sources[alert.sources],
+                "alert_id": alert_id(importer, alert),
+            }
+        )
+    return rows, below
+
+
+def watch(
+    country: str | Country | Group,
+    *,
+    since: int | str | None = None,
+    config: str | Path | WatchConfig | dict[str, Any] | None = None,
+    store: Store | None = None,
+    lang: str = "en",
+    limit: int | str | None = None,
+) -> Result:
+    """Early-warning alerts for one importer, ranked by severity (rows as in :data:`ALERT_FIELDS`).
+
+    Parameters
+    ----------
+    country:
+        The importer: ISO2/ISO3 code, English or Dutch name, or ``EU27`` (extra-EU imports).
+    since:
+        Report only alerts of this year or later (all years of the data are still read, so a change from
+        the year before ``since`` is seen). Default: every year of the data.
+    config:
+        A YAML/JSON file (or dict) with thresholds; keys left out keep the defaults of
+        ``default_signals.yaml``. Unknown keys, wrong types and negative thresholds raise InputError
+        naming the key.
+    limit:
+        Keep only the first ``limit`` alerts after ranking.
+
+    The severity rule and each signal's formula are in the module docstring; ``meta["severity_rule"]``
+    repeats the rule and ``evidence["severity"]`` holds each alert's terms.
+    """
+    from grondstof.indicators import trade as tr
+    from grondstof.indicators.dependency import plan_imports
+    from grondstof.monitor.config import load_config
+    from grondstof.store import open_store
+
+    cfg = load_config(config)
+    importer = (
+        country
+        if isinstance(country, (Country, Group))
+        else countries().resolve_importer(str(country), parameter="country")
+    )
+    importer.name(lang)  # validates lang
+    first_year = _since(since)
+    if limit is not None:
+        try:
+            limit = int(limit)
+        except (TypeError, ValueError):
+            raise InputError("limit", limit, "a whole number of at least 1") from None
+        if limit < 1:
+            raise InputError("limit", limit, "a whole number of at least 1")
+    store = store or open_store()
+    plans, skipped = plan_imports(store, _watched_materials(cfg), [importer], None, None, None)
+    plans, covers, aliases = _merge_baskets(plans)
+    panel = build_panel(trade_panel(store, plans, importer), covers)
+    if not panel:
+        raise InputError("country", importer.name(), "an importer with trade data in the store")
+    latest = max(max(s.totals) for s in panel.values())
+    earliest = min(min(s.totals) for s in panel.values())
+    notes: list[str] = []
+    alerts = import_changes(panel, cfg) + top_share_crossings(panel, cfg) + share_gains(panel, cfg)
+    used = {"export_controls": False, "wmd": False}
+    if cfg.signals.export_control.enabled and store.has_table("export_controls"):
+        found, measure_notes = export_control_hits(
+            panel, store.arrow("export_controls").to_pylist(), importer, cfg, aliases
+        )
+        alerts += found
+        notes += measure_notes
+        used["export_controls"] = True
+    if cfg.signals.production_concentration.enabled and store.has_table("production"):
+        alerts += concentration_rises(production_hhi(store, sorted(panel)), panel, cfg)
+        used["wmd"] = True
+    if first_year is not None:
+        last = max([latest, *(a.year for a in alerts)])
+        if first_year > last:
+            raise InputError("since", since, f"a year up to {last} (the trade data ends in {latest})")
+        alerts = [a for a in alerts if a.year >= first_year]
+
+    rows, below = _rows(alerts, panel, cfg, latest, importer.code, store, lang)
+    floor = cfg.severity.min_severity
+    order = {s: i for i, s in enumerate(SIGNALS)}
+    rows.sort(
+        key=lambda r: (-r["severity"], -r["year"], order[r["signal"]], r["material"], r["partner"] or "")
+    )
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    counts = {s: sum(1 for r in rows if r["signal"] == s) for s in SIGNALS}
+    total = len(rows)
+    if limit is not None:
+        rows = rows[:limit]
+
+    trade_sources = sorted({s.source for s in panel.values()}, key=list(tr.TRADE_SOURCES).index)
+    cited = trade_sources + [s for s, on in used.items() if on]
+    notes = [
+        "Each material is read from one trade source, chosen as `grondstof imports` does (BACI HS92 first, "
+        "Comext CN8 where BACI has no own code); money thresholds are in that source's currency "
+        "(USD for BACI, EUR for Comext), never converted.",
+        "Severity = 100 × weight × exposure × scale × bonus × recency (see meta.severity_rule); "
+        "the terms of each alert are in evidence.severity.",
+        "Production concentration is evaluated only for materials the importer imports (World Mining Data).",
+        *notes,
+    ]
+    if isinstance(importer, Group):
+        notes.append("EU-27: extra-EU imports only (partners inside the EU-27 left out).")
+    merged = [f"{owner} also stands for {', '.join(c)}" for owner, c in covers.items()]
+    if merged:
+        notes.append(
+            "Materials that share the same basket codes are watched once: " + "; ".join(merged) + "."
+        )
+    if below:
+        notes.append(
+            f"{below} alert(s) scored below min_severity {floor:g} (small, old or remote) and are not shown; "
+            "lower severity.min_severity in the configuration to see them."
+        )
+    notes += [f"Not watched — {text}" for text in skipped if "no trade codes" not in text]
+    meta: dict[str, Any] = {
+        "query": {
+            "country": importer.code,
+            "since": first_year,
+            "config": str(config) if isinstance(config, (str, Path)) else ("custom" if config else "default"),
+            "limit": limit,
+            "lang": lang,
+        },
+        "importer": {"code": importer.code, "name": importer.name(lang)},
+        "sources": store.cite(*cited),
+        "config": cfg.model_dump(),
+        "severity_rule": (
+            "severity = 100 × weight × exposure × scale × bonus × recency; exposure = share of the "
+            "importer's supply at stake (0–1); scale = clamp(0.25 + log10(value / value_reference) / 4, "
+            "0.1, 1); bonus = strategic_bonus (CRMA strategic), critical_bonus (EU critical) or 1; "
+            "recency = 0.5 ** ((latest_year − year) / recency_half_life)"
+        ),
+        "latest_year": latest,
+        "years": [earliest, latest],
+        "alerts": {"total": total, "below_min_severity": below, "shown": len(rows), "by_signal": counts},
+        "materials": [
+            {"id": s.material, "source": s.source, "years": [min(s.totals), max(s.totals)]}
+            for s in panel.values()
+        ],
+        "data_updated": store.catalog.get("built_at"),
+        "units": {
+            "value": "in `currency` (USD FOB for BACI, EUR CIF for Comext)",
+            "shares": "fraction 0–1",
+            "hhi": "0–1",
+        },
+        "notes": notes,
+    }
+    who = importer.name(lang)
+    heading = f"Vroegtijdige signalen voor {who}" if lang == "nl" else f"Early warnings for {who}"
+    if first_year is not None:
+        heading += f" ({'vanaf' if lang == 'nl' else 'since'} {first_year})"
+    return Result(heading, ALERT_FIELDS, rows, meta)
+
+
+def evidence_as_text(result: Result) -> Result:
+    """The same result with each row's ``evidence`` object as compact JSON text (for CSV output)."""
+    import json
+
+    rows = [
+        {**row, "evidence": json.dumps(row.get("evidence"), default=str, ensure_ascii=False)}
+        for row in result.rows
+    ]
+    return Result(result.title, result.fields, rows, result.meta)
+
+
+__all__ = [
+    "ALERT_FIELDS",
+    "SIGNALS",
+    "Alert",
+    "Series",
+    "build_panel",
+    "concentration_rises",
+    "evidence_as_text",
+    "export_control_hits",
+    "import_changes",
+    "production_hhi",
+    "severity",
+    "share_gains",
+    "title",
+    "top_share_crossings",
+    "trade_panel",
+    "watch",
+]
