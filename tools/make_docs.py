@@ -52,7 +52,9 @@ def _options(command: object) -> list[str]:
     for param in command.params:  # type: ignore[attr-defined]
         if param.name in ("help",):
             continue
-        names = ", ".join(param.opts) if getattr(param, "param_type_name", "") == "option" else param.name.upper()
+        names = (
+            ", ".join(param.opts) if getattr(param, "param_type_name", "") == "option" else param.name.upper()
+        )
         default = "" if param.default in (None, False) or param.required else f"`{param.default}`"
         if getattr(param, "required", False):
             default = "required"
@@ -83,17 +85,28 @@ def _command_outputs() -> dict[str, list[tuple[str, list[Field]]]]:
     return outputs
 
 
+def _commands(group: object, prefix: str = "") -> list[tuple[str, object]]:
+    """Every command, with sub-commands of groups (``scenario cutoff``) listed by their full name."""
+    out: list[tuple[str, object]] = []
+    for name in sorted(group.commands):  # type: ignore[attr-defined]
+        command = group.commands[name]  # type: ignore[attr-defined]
+        full = f"{prefix}{name}"
+        if hasattr(command, "commands"):
+            out.extend(_commands(command, prefix=f"{full} "))
+        else:
+            out.append((full, command))
+    return out
+
+
 def render() -> str:
     """Return the Markdown text of docs/cli.md."""
     outputs = _command_outputs()
-    group = typer.main.get_command(app)
     parts = [INTRO]
-    for name in sorted(group.commands):  # type: ignore[attr-defined]
-        command = group.commands[name]  # type: ignore[attr-defined]
-        summary = (command.help or "").strip().splitlines()[0]
+    for name, command in _commands(typer.main.get_command(app)):
+        summary = (command.help or "").strip().splitlines()[0]  # type: ignore[attr-defined]
         parts.append(f"## `grondstof {name}`\n\n{summary}\n")
         parts.append("\n".join(_options(command)) + "\n")
-        for label, fields in outputs.get(name, []):
+        for label, fields in outputs.get(name, outputs.get(name.split(" ")[-1], [])):
             heading = f"Output fields{f' ({label})' if label else ''}:"
             parts.append(f"{heading}\n\n" + "\n".join(_fields(fields)) + "\n")
     return "\n".join(parts)

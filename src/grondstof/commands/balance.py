@@ -20,7 +20,6 @@ from grondstof.cli import (
     handle_errors,
     store_for,
 )
-from grondstof.scenarios.massbalance import BALANCE_FIELDS, NET_TRADE_FIELDS
 
 
 @app.command()
@@ -85,4 +84,10 @@ def net_trade(
     emit(run(country, materials, year, store=store_for(data, store), lang=lang), as_json, as_csv)
 
 
-OUTPUTS = {"balance": [("", BALANCE_FIELDS)], "net-trade": [("", NET_TRADE_FIELDS)]}
+def __getattr__(name: str) -> object:
+    # OUTPUTS (for tools/make_docs.py) is built on first access, keeping command start-up light.
+    if name == "OUTPUTS":
+        from grondstof.scenarios.massbalance import BALANCE_FIELDS, NET_TRADE_FIELDS
+
+        return {"balance": [("", BALANCE_FIELDS)], "net-trade": [("", NET_TRADE_FIELDS)]}
+    raise AttributeError(name)

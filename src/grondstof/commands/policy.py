@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 
 from grondstof.cli import CsvOpt, DataOpt, JsonOpt, LangOpt, StoreOpt, app, emit, handle_errors, store_for
-from grondstof.indicators.crma import CRMA_FIELDS
-from grondstof.indicators.exposure import CONTROL_FIELDS, EXPOSURE_FIELDS
 
 
 @app.command()
@@ -80,7 +78,14 @@ def controls(
     emit(result, as_json, as_csv)
 
 
-OUTPUTS = {
-    "crma": [("", CRMA_FIELDS)],
-    "controls": [("without --importer", CONTROL_FIELDS), ("--importer C", EXPOSURE_FIELDS)],
-}
+def __getattr__(name: str) -> object:
+    # OUTPUTS (for tools/make_docs.py) is built on first access, keeping command start-up light.
+    if name == "OUTPUTS":
+        from grondstof.indicators.crma import CRMA_FIELDS
+        from grondstof.indicators.exposure import CONTROL_FIELDS, EXPOSURE_FIELDS
+
+        return {
+            "crma": [("", CRMA_FIELDS)],
+            "controls": [("without --importer", CONTROL_FIELDS), ("--importer C", EXPOSURE_FIELDS)],
+        }
+    raise AttributeError(name)

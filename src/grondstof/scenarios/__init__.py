@@ -1,1 +1,1 @@
-"""What-if analyses: supplier cut-offs, Monte Carlo disruptions, stockpiles, transition demand, mass balance."""
+"""What-if analyses: supplier cut-offs, Monte Carlo, stockpiles, transition demand, mass balance."""
