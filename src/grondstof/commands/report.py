@@ -72,3 +72,28 @@ def country(
     _check_format(fmt)
     report = country_report(country_, year=year, store=store_for(data, store), lang=lang)
     _write(report, fmt, output, f"grondstof-{country_}")
+
+
+@report_app.command("scenario")
+@handle_errors
+def scenario(
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A scenario file (YAML/JSON) or a shipped example "
+            "name, e.g. nl-2035, stockpile_nl, cutoff_drc_cobalt_eu27.",
+        ),
+    ],
+    fmt: FormatOpt = "html",
+    output: OutputOpt = None,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    lang: LangOpt = "en",
+) -> None:
+    """Report on a scenario file: results, charts, assumptions and sources (any scenario kind)."""
+    from grondstof.report.builders import scenario_report
+
+    _check_format(fmt)
+    report = scenario_report(file, store=store_for(data, store), lang=lang)
+    _write(report, fmt, output, f"grondstof-scenario-{Path(file).stem}")
