@@ -25,6 +25,8 @@ class Analysis:
     params: tuple[str, ...]
     rename: dict[str, str] = field(default_factory=dict)  # web name -> library keyword
     booleans: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()  # parameters converted to numbers (the library expects floats/ints)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # only these values (no file paths)
 
     def load(self) -> Callable[..., Result]:
         """Import the library function."""
@@ -54,6 +56,73 @@ ANALYSES: dict[str, Analysis] = {
         rename={"from": "share_from", "countries": "countries_"},
     ),
     "overview": Analysis("grondstof.indicators.overview", "overview", ("country", "year", "lang")),
+    "risk": Analysis("grondstof.indicators.risk", "risk", ("material", "country", "years", "method", "lang")),
+    "geopolrisk": Analysis(
+        "grondstof.indicators.geopolrisk", "geopolrisk", ("material", "country", "years", "lang")
+    ),
+    "eu_sr": Analysis(
+        "grondstof.indicators.eu_supply_risk", "eu_supply_risk", ("material", "country", "year", "lang")
+    ),
+    "dera": Analysis("grondstof.indicators.dera", "dera", ("material", "years", "stage", "country", "lang")),
+    "crma": Analysis("grondstof.indicators.crma", "crma", ("year", "material", "lang")),
+    "controls": Analysis(
+        "grondstof.indicators.exposure", "controls", ("country", "material", "date", "lang")
+    ),
+    "exposure": Analysis(
+        "grondstof.indicators.exposure", "exposure", ("country", "material", "date", "controller", "lang")
+    ),
+    # The monitor's config is a server file path: not reachable from the web.
+    "watch": Analysis("grondstof.monitor.signals", "watch", ("country", "since", "limit", "lang")),
+    "cutoff": Analysis(
+        "grondstof.scenarios.cutoff",
+        "cutoff_scenario",
+        (
+            "preset",
+            "materials",
+            "suppliers",
+            "country",
+            "share",
+            "months",
+            "destination",
+            "stock_days",
+            "ramp_up",
+            "year",
+            "lang",
+        ),
+        numbers=("share", "months", "stock_days", "ramp_up"),
+    ),
+    "montecarlo": Analysis(
+        "grondstof.scenarios.montecarlo",
+        "montecarlo",
+        ("country", "materials", "draws", "seed", "cover_percentile", "lang"),
+        numbers=("draws", "seed", "cover_percentile"),
+    ),
+    "presets": Analysis("grondstof.scenarios.presets", "list_presets", ("lang",)),
+    "stockpile": Analysis(
+        "grondstof.scenarios.stockpile",
+        "stockpile",
+        ("country", "materials", "days", "budget", "confidence", "holding_cost", "basis", "compare", "lang"),
+        numbers=("budget", "confidence", "holding_cost"),
+    ),
+    "transition": Analysis(
+        "grondstof.scenarios.transition",
+        "transition",
+        ("scenario", "by", "lang"),
+        choices={"scenario": ("nl-2035",)},
+    ),
+    "technologies": Analysis(
+        "grondstof.scenarios.technologies",
+        "technologies",
+        ("per", "materials", "weight", "by", "relative_to", "lang"),
+    ),
+    "balance": Analysis(
+        "grondstof.scenarios.massbalance",
+        "balance",
+        ("material", "country", "year", "basis", "stage", "source", "lang"),
+    ),
+    "net_trade": Analysis(
+        "grondstof.scenarios.massbalance", "net_trade", ("country", "materials", "year", "lang")
+    ),
 }
 
 
@@ -71,10 +140,28 @@ def call_arguments(name: str, query: Mapping[str, str]) -> tuple[Analysis, dict[
     for key, value in query.items():
         if key not in analysis.params:
             raise InputError(key, value, "one of the parameters " + ", ".join(analysis.params))
+        target = analysis.rename.get(key, key)
+        if key in analysis.choices and value not in analysis.choices[key]:
+            raise InputError(key, value, "one of " + ", ".join(analysis.choices[key]))
         if key in analysis.booleans:
             if value.lower() not in ("true", "false", "1", "0"):
                 raise InputError(key, value, "true or false")
-            arguments[analysis.rename.get(key, key)] = value.lower() in ("true", "1")
+            arguments[target] = value.lower() in ("true", "1")
+        elif key in analysis.numbers:
+            arguments[target] = _number(key, value)
         else:
-            arguments[analysis.rename.get(key, key)] = value
+            arguments[target] = value
     return analysis, arguments
+
+
+def _number(key: str, value: str) -> float | int:
+    """Parse a numeric query value, naming the parameter when it is not a finite number."""
+    import math
+
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(key, value, "a number") from None
+    if not math.isfinite(number):
+        raise InputError(key, value, "a finite number")
+    return int(number) if number.is_integer() and key in ("draws", "seed", "months") else number

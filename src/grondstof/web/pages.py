@@ -107,6 +107,7 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
         "country_code": country,
         "with_lang": with_lang,
         "chart": chart,
+        "chart_markup": chart,  # for templates whose own variable is called chart
         "path": request.url.path,
         **values,
     }

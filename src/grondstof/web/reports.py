@@ -60,3 +60,19 @@ def country_report(request: Request, country: str, fmt: str, year: str | None = 
     with _LOCK, request.app.state.runner._lock:
         report = build(country, year=year, store=request.app.state.store, lang=_lang(request))
         return _send(report, fmt, f"grondstof-{country}")
+
+
+@router.get("/report/scenario/{name}.{fmt}")
+def scenario_report(request: Request, name: str, fmt: str) -> Response:
+    """A report on one of the shipped example scenarios (a request never names a file path)."""
+    from grondstof.report.builders import scenario_report as build
+    from grondstof.scenarios.files import EXAMPLES
+
+    if fmt not in MEDIA:
+        raise InputError("format", fmt, "html, pdf or xlsx")
+    shipped = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+    if name not in shipped:
+        raise InputError("scenario", name, "one of the shipped scenarios: " + ", ".join(shipped))
+    with _LOCK, request.app.state.runner._lock:
+        report = build(name, store=request.app.state.store, lang=_lang(request))
+        return _send(report, fmt, f"grondstof-scenario-{name}")

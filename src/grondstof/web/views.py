@@ -254,12 +254,15 @@ def material_view(request: Request, material: str, country: str, lang: str) -> d
                     ],
                 )
     risks = []
-    for name in ("geopolrisk", "eu_sr", "dera"):
-        result = optional(request, name, material=mat.id, country=importer.code, lang=lang)
+    risk_calls = (
+        ("geopolrisk", {"material": mat.id, "country": importer.code}),
+        ("eu_sr", {"material": mat.id}),  # the EU view (2023 method) beside the published SR
+        ("dera", {"material": mat.id}),  # world production screening
+    )
+    for name, params in risk_calls:
+        result = optional(request, name, lang=lang, **params)
         if result is not None and result.rows:
-            risks.append(
-                Table(name, result, {"material": mat.id, "country": importer.code, "lang": lang}, limit=6)
-            )
+            risks.append(Table(name, result, {**params, "lang": lang}, limit=6))
     out["risks"] = risks
     controls = optional(request, "controls", material=mat.id, lang=lang)
     out["controls"] = (
@@ -313,7 +316,7 @@ def compare_view(
         "material_name": mat.name(lang),
         "group": group,
         "year": result.rows[0]["year"] if result.rows else year,
-        "table": Table(
+        "main_table": Table(
             "compare",
             result,
             query,
