@@ -92,3 +92,56 @@ def test_sources_carry_hashes_and_versions(web) -> None:
     rows = web.get("/api/v1/sources").json()["rows"]
     baci = next(r for r in rows if r["id"] == "baci_hs92")
     assert baci["licence"].startswith("Etalab") and len(baci["sha256"][0]) == 64
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        (
+            "/api/v1/risk",
+            {"material": "cobalt,graphite", "country": "NL", "method": "all"},
+            "geopolrisk_score",
+        ),
+        ("/api/v1/crma", {}, "status"),
+        ("/api/v1/controls", {"material": "gallium"}, "status"),
+        ("/api/v1/exposure", {"country": "NL", "material": "gallium"}, "share"),
+        ("/api/v1/watch", {"country": "NL", "limit": 5}, "severity"),
+        ("/api/v1/scenario/cutoff", {"preset": "CN-2023-GaGe", "country": "NL"}, "material"),
+        ("/api/v1/scenario/montecarlo", {"country": "NL", "draws": 2000}, "material"),
+        ("/api/v1/scenario/stockpile", {"country": "NL", "days": "90"}, "stock_tonnes"),
+        ("/api/v1/scenario/transition", {"by": "material"}, "material"),
+        ("/api/v1/scenario/technologies", {"by": "technology"}, "technology"),
+        ("/api/v1/balance", {"material": "cobalt", "country": "NL", "year": "2022"}, "flow"),
+        ("/api/v1/net-trade", {"country": "NL", "year": "2022"}, "material"),
+    ],
+)
+def test_every_analysis_has_an_api_route(web, path, params, field) -> None:
+    response = web.get(path, params=params)
+    assert response.status_code == 200, response.text[:300]
+    body = response.json()
+    assert body["rows"], path
+    assert field in body["meta"]["fields"] or field in body["rows"][0], (path, field)
+    assert body["meta"].get("sources") is not None
+
+
+def test_cutoff_api_meta_carries_the_required_figures(web) -> None:
+    meta = web.get(
+        "/api/v1/scenario/cutoff",
+        params={"materials": "cobalt", "suppliers": "CD", "country": "EU27", "months": 8},
+    ).json()["meta"]
+    for key in ("lost_tonnes", "replaced_tonnes", "shortfall_tonnes", "stock_days_to_bridge"):
+        assert key in meta
+    assert meta["lost_tonnes"] >= meta["shortfall_tonnes"] >= 0
+
+
+def test_balance_rows_carry_the_flows_and_a_residual(web) -> None:
+    rows = web.get("/api/v1/balance", params={"material": "cobalt", "country": "NL", "year": "2022"}).json()[
+        "rows"
+    ]
+    flows = {r["flow"] for r in rows if r["stage"] == "all"}
+    assert {"imports", "exports", "production", "apparent_consumption", "residual"} <= flows
+
+
+def test_scenario_files_are_not_reachable_from_the_web(web) -> None:
+    response = web.get("/api/v1/scenario/transition", params={"scenario": "/etc/passwd"})
+    assert response.status_code == 422 and response.json()["parameter"] == "scenario"

@@ -139,3 +139,17 @@ def test_phone_width_has_no_horizontal_scroll(browser, server) -> None:
     tab.screenshot(path=str(ARTIFACTS / "overview-phone.png"), full_page=False)
     context.close()
     assert width <= 400
+
+
+def test_run_a_cutoff_scenario_from_the_form(page, server) -> None:
+    page.goto(server + "/scenarios?lang=en")
+    page.get_by_role("link", name="Supplier cut-off").click()
+    page.select_option("#preset", "CN-2023-GaGe")
+    page.fill("#country", "NL")
+    page.fill("#stock_days", "60")
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_load_state()
+    assert page.locator("tbody tr").count() >= 1
+    assert "gallium" in page.locator("main").inner_text().lower()
+    _charts_drawn(page)
+    assert page.outside == []

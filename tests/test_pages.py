@@ -98,3 +98,50 @@ def test_no_external_references_in_pages(web) -> None:
         html = web.get(path).text
         for needle in ("cdn.", "unpkg", "googleapis", "jsdelivr"):
             assert needle not in html, (path, needle)
+
+
+@pytest.mark.parametrize(
+    ("path", "min_rows"),
+    [
+        ("/benchmarks", 17),
+        ("/alerts?country=NL", 10),
+        ("/scenarios/cutoff?preset=CN-2023-GaGe&country=NL&stock_days=60", 1),
+        ("/scenarios/stockpile?country=NL&days=90&compare=EU27", 17),
+        ("/scenarios/transition?by=lever", 5),
+        ("/technologies?per=MWh", 5),
+        ("/balance?material=cobalt&country=NL&year=2022", 6),
+        ("/compare?material=cobalt&countries=EU27&year=2022", 20),
+    ],
+)
+def test_feature_pages_show_their_tables(web, path, min_rows) -> None:
+    page = soup(web.get(path))
+    assert len(page.select("tbody tr")) >= min_rows, path
+    assert page.find("p", class_="source") is not None, path
+
+
+def test_balance_page_draws_a_sankey_with_a_text_alternative(web) -> None:
+    page = soup(web.get("/balance", params={"material": "cobalt", "country": "NL", "year": "2022"}))
+    svg = page.find("svg", class_="sankey")
+    assert svg is not None and len(svg.find_all("path")) >= 4
+    assert "Netherlands" in svg.find("desc").text and "apparent consumption" in svg.find("desc").text
+
+
+def test_alerts_page_links_the_atom_feed(web) -> None:
+    page = soup(web.get("/alerts", params={"country": "NL"}))
+    feed = page.find("link", rel="alternate")
+    assert feed["type"] == "application/atom+xml"
+    assert "Gallium" in page.text or "gallium" in page.text
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(web.get(feed["href"]).content)
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    assert len(root.findall("{http://www.w3.org/2005/Atom}entry")) >= 10
+
+
+def test_scenario_forms_refuse_bad_input_with_the_parameter(web) -> None:
+    response = web.get("/scenarios/cutoff", params={"preset": "NOPE"})
+    assert response.status_code == 400 and "preset" in response.text
+    response = web.get("/scenarios/cutoff", params={"materials": "gallium", "share": "lots"})
+    assert response.status_code == 400 and "share" in response.text
+    response = web.get("/report/scenario/secret.pdf")
+    assert response.status_code == 400 and "shipped" in response.text
