@@ -343,3 +343,10 @@ def test_cli_bad_input_exits_2_naming_the_option(real_store_dir) -> None:
         app, ["stockpile", "-c", "NL", "--confidence", "1.5", "--store", str(real_store_dir)]
     )
     assert result.exit_code == 2 and "confidence" in result.output
+
+
+@pytest.mark.realdata
+def test_a_vanishing_budget_buys_nothing_and_does_not_crash(real_store) -> None:
+    # Found by schemathesis: budget=5e-324 made the scaled LP row infinite.
+    result = stockpile("NL", budget=5e-324, draws=2000, store=real_store)
+    assert all((r["stock_tonnes"] or 0) < 1e-6 for r in result.rows)

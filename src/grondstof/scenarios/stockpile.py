@@ -382,12 +382,13 @@ def allocate_budget(
         return Allocation(dict.fromkeys(names, 0.0), 0.0, before, before, "linprog (HiGHS)", width_all.size)
     owner = np.concatenate(owners)
     cost = np.array([unit_cost[m] for m in names])[owner]
-    # Scale the budget row to O(1): the solver's tolerances are absolute.
-    scale = float(budget)
+    # Scale the budget row to O(1): the solver's tolerances are absolute. A floor of 1 EUR keeps the row
+    # finite for absurdly small budgets (5e-324 would overflow cost / budget).
+    scale = max(float(budget), 1.0)
     solved = linprog(
         np.concatenate(coefs),
         A_ub=sparse.csr_matrix(cost[None, :] / scale),
-        b_ub=[1.0],
+        b_ub=[float(budget) / scale],
         bounds=np.column_stack([np.zeros_like(width_all), width_all]),
         method="highs",
     )
