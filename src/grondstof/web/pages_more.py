@@ -175,17 +175,69 @@ def stockpile_page(request: Request) -> Response:
     return page(request, "stockpile.html", params=params, main_table=table, chart=chart)
 
 
+LEVER_FIELDS = {
+    # form field: (default, lower bound, upper bound)
+    "vehicles_avoided": (10.0, 0.0, 90.0),
+    "lfp_share": (70.0, 0.0, 100.0),
+    "wind_extension": (5.0, 0.0, 30.0),
+    "recycled": (100.0, 0.0, 300.0),
+}
+
+
+def transition_with_levers(
+    *,
+    vehicles_avoided: float,
+    lfp_share: float,
+    wind_extension: float,
+    recycled: float,
+    by: str,
+    lang: str,
+    store: Any,
+) -> Result:
+    """The shipped Dutch scenario with its levers set from the form (percentages and years).
+
+    ``recycled`` scales the scenario's recycled-content shares (100 % = the Battery Regulation minimums).
+    """
+    from grondstof.scenarios._inputs import read_document
+    from grondstof.scenarios.files import resolve_file
+    from grondstof.scenarios.transition import transition
+
+    data = read_document(resolve_file("nl-2035"))
+    levers = data.setdefault("levers", {})
+    levers["vehicles_avoided"] = vehicles_avoided / 100
+    levers["lifetime_extension_years"] = {"onshore_wind": wind_extension, "offshore_wind": wind_extension}
+    shift = levers.setdefault("chemistry_shift", {"technologies": ["ev"], "from_year": 2027})
+    other = next((k for k in shift.get("shares", {}) if k != "LFP"), "NMC 811")
+    shift["shares"] = {"LFP": lfp_share / 100, other: 1 - lfp_share / 100}
+    content = levers.get("recycled_content") or {}
+    if isinstance(content, dict):
+        levers["recycled_content"] = {k: min(1.0, v * recycled / 100) for k, v in content.items()}
+    return transition(data, by=by, store=store, lang=lang)
+
+
 @router.get("/scenarios/transition", response_class=HTMLResponse)
 def transition_page(request: Request, by: str = "material") -> Response:
-    """The shipped Dutch transition scenario: demand by material, per year, and what each lever saves."""
+    """The Dutch transition scenario with a form for its levers: demand per material and year, savings."""
     lang = context(request)["lang"]
     if by not in ("year", "material", "lever", "technology"):
         return error_page(
             request, 400, f"by: {by!r} is not valid; expected year, material, lever or technology"
         )
+    levers: dict[str, float] = {}
+    for name, (default, low, high) in LEVER_FIELDS.items():
+        raw = request.query_params.get(name, "").strip()
+        try:
+            value = float(raw) if raw else default
+        except ValueError:
+            return error_page(request, 400, f"{name}: {raw!r} is not a number")
+        if not low <= value <= high:
+            return error_page(request, 400, f"{name}: {value:g} is outside {low:g}–{high:g}")
+        levers[name] = value
+    runner = request.app.state.runner
     try:
-        per_year = run(request, "transition", scenario="nl-2035", by="year", lang=lang)
-        chosen = run(request, "transition", scenario="nl-2035", by=by, lang=lang)
+        per_year = runner.run("transition_levers", transition_with_levers, by="year", lang=lang, **levers)
+        chosen = runner.run("transition_levers", transition_with_levers, by=by, lang=lang, **levers)
+        savings = runner.run("transition_levers", transition_with_levers, by="lever", lang=lang, **levers)
     except InputError as exc:
         return error_page(request, 400, str(exc))
     totals: dict[tuple[Any, Any], float] = {}
@@ -201,8 +253,19 @@ def transition_page(request: Request, by: str = "material") -> Response:
         value_title="t",
         top=8,
     )
+    lever_rows = [r for r in savings.rows if r.get("reduction_t")]
+    lever_chart = charts.bar_chart(
+        [{"label": f"{r['lever']} · {r['material']}", "t": r["reduction_t"]} for r in lever_rows],
+        category="label",
+        value="t",
+        title="Demand saved by each lever (t, whole period)",
+        value_title="t",
+        limit=15,
+    )
     table = Table("transition", chosen, {"scenario": "nl-2035", "by": by, "lang": lang}, limit=60)
-    return page(request, "transition.html", area=area, main_table=table, by=by)
+    return page(
+        request, "transition.html", area=area, lever_chart=lever_chart, main_table=table, by=by, levers=levers
+    )
 
 
 @router.get("/technologies", response_class=HTMLResponse)

@@ -185,6 +185,13 @@ def material_view(request: Request, material: str, country: str, lang: str) -> d
             y_title="HHI",
             rules=[(0.25, "HHI 0.25")],
         )
+        out["trend_table"] = Table(
+            "supply",
+            trend,
+            {"material": mat.id, "years": "2018-2024", "by": "year", "lang": lang},
+            limit=10,
+            fields=["year", "hhi", "top3_share", "top_country_name", "top_share", "countries"],
+        )
     current = optional(request, "imports", material=mat.id, country=importer.code, by="year", lang=lang)
     if current is not None and current.rows:
         source = current.meta["query"]["source"]
