@@ -33,6 +33,14 @@ COMMANDS = [
     ["partner", "--country", "NL", "--partner", "Rusland", "--years", "2015-2024"],
     ["compare", "cobalt", "--countries", "EU27", "--year", "2022"],
     ["supply", "gallium", "--years", "2018-2024", "--by", "year"],
+    # Later issues' commands, against the same 1.5 s goal.
+    ["risk", "all", "--country", "NL", "--method", "geopolrisk"],
+    ["crma"],
+    ["controls", "--importer", "NL", "--material", "gallium"],
+    ["watch", "--country", "NL"],
+    ["balance", "cobalt", "--country", "NL", "--year", "2022"],
+    ["technologies", "--by", "technology", "--per", "MWh"],
+    ["scenario", "cutoff", "--preset", "CN-2023-GaGe", "--country", "NL"],
 ]
 
 

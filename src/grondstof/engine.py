@@ -56,3 +56,38 @@ def to_arrow(expr: Any) -> Any:
     if getattr(backend, "name", "") == "duckdb" and hasattr(backend, "_to_duckdb_relation"):
         return backend._to_duckdb_relation(expr).to_arrow_table()
     return expr.to_pyarrow()
+
+
+_DUCKDB_TYPES = {"string": "VARCHAR", "boolean": "BOOLEAN", "int64": "BIGINT", "float64": "DOUBLE"}
+
+
+def small_table(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
+    """A small lookup table (codes, importer labels) as an Ibis table on ``con``.
+
+    ``columns`` maps each column name to ``(type, values)`` with type ``string``, ``boolean``, ``int64`` or
+    ``float64``. On DuckDB the rows go into a temporary table named by their content (so a repeated call
+    reuses it): building the table through Arrow from Python lists would import pandas, a fifth of a
+    second in every command. Other backends get an Ibis memtable.
+    """
+    names = list(columns)
+    kinds = [columns[n][0] for n in names]
+    rows = list(zip(*(columns[n][1] for n in names), strict=True))
+    if getattr(con, "name", "") != "duckdb":
+        import ibis
+        import pyarrow as pa
+
+        return ibis.memtable(
+            pa.table({n: pa.array(columns[n][1], type=kinds[i]) for i, n in enumerate(names)})
+        )
+    import hashlib
+
+    digest = hashlib.sha1(repr((names, kinds, rows)).encode()).hexdigest()[:20]
+    name = f"gs_small_{digest}"
+    made: set[str] = con.__dict__.setdefault("_grondstof_small_tables", set())
+    if name not in made:
+        spec = ", ".join(f'"{n}" {_DUCKDB_TYPES[k]}' for n, k in zip(names, kinds, strict=True))
+        con.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({spec})")
+        if rows:
+            con.con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(names))})", rows)
+        made.add(name)
+    return con.table(name)

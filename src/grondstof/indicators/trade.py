@@ -76,8 +76,8 @@ def members_of(importer: Country | Group) -> tuple[str, ...]:
 Choices = Mapping[str, Sequence[CodeChoice]]
 
 
-def code_pairs(choices: Choices) -> Any:
-    """An in-memory Ibis table (source, code, material, basket) joining trade rows to materials."""
+def code_pairs(choices: Choices, store: Store | None = None) -> Any:
+    """A small table (p_source, p_code, material, basket) joining trade rows to materials."""
     sources, codes, mats, baskets = [], [], [], []
     for source, per_source in choices.items():
         for choice in per_source:
@@ -86,36 +86,37 @@ def code_pairs(choices: Choices) -> Any:
                 codes.append(code)
                 mats.append(choice.material)
                 baskets.append(choice.basket)
-    # Arrow input keeps pandas out of the process (a dict would be converted through pandas).
-    return ibis.memtable(
-        pa.table(
-            {
-                "p_source": pa.array(sources, pa.string()),
-                "p_code": pa.array(codes, pa.string()),
-                "material": pa.array(mats, pa.string()),
-                "basket": pa.array(baskets, pa.bool_()),
-            }
-        )
+    return _small(
+        store,
+        {
+            "p_source": ("string", sources),
+            "p_code": ("string", codes),
+            "material": ("string", mats),
+            "basket": ("boolean", baskets),
+        },
     )
 
 
-def importer_map(importers: Sequence[Country | Group]) -> Any:
-    """An in-memory table (member, importer, is_group) mapping reporting countries to importer labels."""
+def importer_map(importers: Sequence[Country | Group], store: Store | None = None) -> Any:
+    """A small table (member, importer, is_group) mapping reporting countries to importer labels."""
     member, label, group = [], [], []
     for imp in importers:
         for iso3 in members_of(imp):
             member.append(iso3)
             label.append(imp.code)
             group.append(isinstance(imp, Group))
-    return ibis.memtable(
-        pa.table(
-            {
-                "member": pa.array(member, pa.string()),
-                "importer": pa.array(label, pa.string()),
-                "is_group": pa.array(group, pa.bool_()),
-            }
-        )
+    return _small(
+        store, {"member": ("string", member), "importer": ("string", label), "is_group": ("boolean", group)}
     )
+
+
+def _small(store: Store | None, columns: dict[str, tuple[str, list[Any]]]) -> Any:
+    """A lookup table on the store's engine (or an Ibis memtable without a store)."""
+    if store is not None:
+        from grondstof.engine import small_table
+
+        return small_table(store.con, columns)
+    return ibis.memtable(pa.table({n: pa.array(v, type=t) for n, (t, v) in columns.items()}))
 
 
 def flows(
@@ -139,7 +140,7 @@ def flows(
         sel = sel.filter(sel.year.between(years[0], years[1]))
     if partners is not None:
         sel = sel.filter(sel.exporter.isin(list(partners)))
-    pairs = code_pairs(choices)
+    pairs = code_pairs(choices, store)
     sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code)).select(
         sel.source,
         sel.importer,
@@ -155,7 +156,7 @@ def flows(
     sel = sel.filter(sel.exporter.isnull() | (sel.exporter != sel.importer))
     if importers is None:
         return sel
-    imap = importer_map(importers)
+    imap = importer_map(importers, store)
     joined = sel.join(imap, sel.importer == imap.member).select(
         sel.source,
         imap.importer,
@@ -169,13 +170,12 @@ def flows(
     )
     groups = [imp for imp in importers if isinstance(imp, Group)]
     if groups:
-        inside = ibis.memtable(
-            pa.table(
-                {
-                    "g_importer": pa.array([g.code for g in groups for _ in g.members], pa.string()),
-                    "g_partner": pa.array([m for g in groups for m in g.members], pa.string()),
-                }
-            )
+        inside = _small(
+            store,
+            {
+                "g_importer": ("string", [g.code for g in groups for _ in g.members]),
+                "g_partner": ("string", [m for g in groups for m in g.members]),
+            },
         )
         joined = joined.anti_join(
             inside, (joined.importer == inside.g_importer) & (joined.exporter == inside.g_partner)
@@ -236,7 +236,7 @@ def year_bounds(
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """Per (source, material), the first and last year with imports of the chosen codes by the importers."""
     members = sorted({m for imp in importers for m in imp.members})
-    pairs = code_pairs(choices)
+    pairs = code_pairs(choices, store)
     trade = store.table("trade")
     sel = trade.filter(trade.source.isin(list(choices)) & trade.importer.isin(members))
     sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))

@@ -452,7 +452,7 @@ def _trade_rows(
         & trade.exporter.isin(members)
         & (trade.importer.isnull() | ~trade.importer.isin(members))
     )
-    pairs = tr.code_pairs(choices)
+    pairs = tr.code_pairs(choices, store)
     sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
     exp = sel.select(
         direction=ibis.literal("exports"),
