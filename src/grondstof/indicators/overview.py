@@ -20,6 +20,19 @@ from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
 from grondstof.store import Store, open_store
 
+# The columns people read first (dashboard overview table, country report).
+HEADLINE_FIELDS = [
+    "material_name",
+    "import_value",
+    "currency",
+    "top_partner_name",
+    "top_partner_share",
+    "import_hhi",
+    "world_top_producer_name",
+    "world_top_share",
+    "world_hhi",
+]
+
 FIELDS = [
     Field("material", "Material (id)", show=False),
     Field("material_name", "Material"),

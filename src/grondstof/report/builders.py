@@ -308,7 +308,7 @@ def country_report(
     country: str, *, year: int | str | None = None, store: Store | None = None, lang: str = "en"
 ) -> Report:
     """Report on one country (or the EU-27): the material overview, largest changes and alerts."""
-    from grondstof.indicators.overview import overview
+    from grondstof.indicators.overview import HEADLINE_FIELDS, overview
 
     store = store or open_store()
     importer = countries().resolve_importer(country)
@@ -351,19 +351,7 @@ def country_report(
             figures=[Figure(spec, _w(lang, "fig_ranked"))],
             tables=[("overview", ranked)],
             table_rows=40,
-            table_fields={
-                "overview": [
-                    "material_name",
-                    "import_value",
-                    "currency",
-                    "top_partner_name",
-                    "top_partner_share",
-                    "import_hhi",
-                    "world_top_producer_name",
-                    "world_top_share",
-                    "world_hhi",
-                ]
-            },
+            table_fields={"overview": HEADLINE_FIELDS},
         )
     )
     alerts = _optional("grondstof.monitor.signals", "watch", country=importer.code, store=store, lang=lang)

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from grondstof.errors import InputError
 
@@ -23,6 +23,31 @@ class ScenarioModel(BaseModel):
     """Base of every scenario input: unknown keys are errors, values are validated on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+
+
+class TradeSelection(ScenarioModel):
+    """Mixin for scenarios that read trade: an optional trade source and value-chain stage, checked."""
+
+    source: str | None = None
+    stage: str | None = None
+
+    @field_validator("stage")
+    @classmethod
+    def _stage(cls, value: str | None) -> str | None:
+        from grondstof.registry.materials import STAGES
+
+        if value is not None and value not in STAGES:
+            raise ValueError("one of " + ", ".join(STAGES))
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str | None) -> str | None:
+        from grondstof.indicators.trade import TRADE_SOURCES
+
+        if value is not None and value not in TRADE_SOURCES:
+            raise ValueError("one of " + ", ".join(TRADE_SOURCES))
+        return value
 
 
 def _key_path(location: tuple[Any, ...]) -> str:

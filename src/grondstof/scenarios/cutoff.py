@@ -48,9 +48,9 @@ from grondstof.indicators._common import country_name, fetch
 from grondstof.indicators.dependency import Plan, plan_imports
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
-from grondstof.registry.materials import STAGES, Material, materials
+from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
-from grondstof.scenarios._inputs import ScenarioModel, load_scenario, validate
+from grondstof.scenarios._inputs import TradeSelection, load_scenario, validate
 from grondstof.store import Store, open_store
 
 DEFAULT_RAMP_UP = 0.1
@@ -108,7 +108,7 @@ CUTOFF_FIELDS = [
 ]
 
 
-class CutoffSpec(ScenarioModel):
+class CutoffSpec(TradeSelection):
     """A supplier cut-off scenario, from a YAML/JSON file, the command line or the Python API.
 
     ``materials`` and ``suppliers`` accept lists or comma-separated text. ``country`` is the importer whose
@@ -130,8 +130,6 @@ class CutoffSpec(ScenarioModel):
     capacity: Literal["exports", "production"] = "exports"
     year: int | None = PField(None, ge=1990, le=2100)
     baseline_year: int | None = PField(None, ge=1990, le=2100, description="preferred year (presets)")
-    source: str | None = None
-    stage: str | None = None
     top: int = PField(DEFAULT_TOP, ge=1, le=250)
 
     @field_validator("materials", "suppliers", mode="before")
@@ -141,19 +139,6 @@ class CutoffSpec(ScenarioModel):
             return split_list(value)
         return value
 
-    @field_validator("stage")
-    @classmethod
-    def _stage(cls, value: str | None) -> str | None:
-        if value is not None and value not in STAGES:
-            raise ValueError("one of " + ", ".join(STAGES))
-        return value
-
-    @field_validator("source")
-    @classmethod
-    def _source(cls, value: str | None) -> str | None:
-        if value is not None and value not in tr.TRADE_SOURCES:
-            raise ValueError("one of " + ", ".join(tr.TRADE_SOURCES))
-        return value
 
 
 # ---- arithmetic (pure) ---------------------------------------------------------------------------------

@@ -65,9 +65,9 @@ from grondstof.indicators import trade as tr
 from grondstof.indicators._common import country_name, fetch
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
-from grondstof.registry.materials import STAGES, Material, materials
+from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
-from grondstof.scenarios._inputs import ScenarioModel, load_scenario, validate
+from grondstof.scenarios._inputs import ScenarioModel, TradeSelection, load_scenario, validate
 from grondstof.scenarios.cutoff import DEFAULT_RAMP_UP, Matrix, load_matrices, load_production, plan_baselines
 from grondstof.store import Store, open_store
 
@@ -171,7 +171,7 @@ class DurationModel(ScenarioModel):
         return self
 
 
-class MonteCarloParams(ScenarioModel):
+class MonteCarloParams(TradeSelection):
     """Everything but the importer, materials, draws and seed (what :func:`simulate_shortfalls` takes)."""
 
     probability_model: ProbabilityModel = PField(default_factory=ProbabilityModel)
@@ -183,22 +183,7 @@ class MonteCarloParams(ScenarioModel):
     destination: Literal["all", "importer"] = "all"
     cover_percentile: float = PField(95.0, gt=0.0, lt=100.0)
     year: int | None = PField(None, ge=1990, le=2100)
-    source: str | None = None
-    stage: str | None = None
 
-    @field_validator("stage")
-    @classmethod
-    def _stage(cls, value: str | None) -> str | None:
-        if value is not None and value not in STAGES:
-            raise ValueError("one of " + ", ".join(STAGES))
-        return value
-
-    @field_validator("source")
-    @classmethod
-    def _source(cls, value: str | None) -> str | None:
-        if value is not None and value not in tr.TRADE_SOURCES:
-            raise ValueError("one of " + ", ".join(tr.TRADE_SOURCES))
-        return value
 
 
 class MonteCarloSpec(MonteCarloParams):

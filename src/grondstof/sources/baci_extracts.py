@@ -151,6 +151,12 @@ def _iso3(values: object) -> dict[object, str | None]:
     return countries().map_codes(values, "iso3")  # type: ignore[arg-type]
 
 
+def _iso3_column(raw: pa.Table, column: str, path: Path) -> pa.Array:
+    """An ISO3 country column checked for shape and mapped through the registry (S19 becomes TWN)."""
+    codes = text_column(raw, column, path, pattern=r"^[A-Z][A-Z0-9]{2}$", expected=ISO3_KNOWN)
+    return map_column(codes, _iso3, path, column, ISO3_KNOWN)
+
+
 def _names(values: object) -> dict[object, str | None]:
     return countries().map_codes(values, "name")  # type: ignore[arg-type]
 
@@ -239,20 +245,8 @@ def parse_hs17_file(path: Path) -> pa.Table:
     with_quantity = "value_kusd" in header or "qty_t" in header or "exporter_name" in header
     raw = read_csv_text(path, HS17_2024_COLUMNS if with_quantity else HS17_2022_COLUMNS)
     year = int_column(raw, "year", path, lo=1988, hi=2100, expected=YEAR)
-    exporter = map_column(
-        text_column(raw, "exporter_iso3", path, pattern=r"^[A-Z][A-Z0-9]{2}$", expected=ISO3_KNOWN),
-        _iso3,
-        path,
-        "exporter_iso3",
-        ISO3_KNOWN,
-    )
-    importer = map_column(
-        text_column(raw, "importer_iso3", path, pattern=r"^[A-Z][A-Z0-9]{2}$", expected=ISO3_KNOWN),
-        _iso3,
-        path,
-        "importer_iso3",
-        ISO3_KNOWN,
-    )
+    exporter = _iso3_column(raw, "exporter_iso3", path)
+    importer = _iso3_column(raw, "importer_iso3", path)
     code = text_column(raw, "hs17_code", path, pattern=r"^\d{6}$", expected="a 6-digit HS code as text")
     if with_quantity:
         _check_name(path, raw, "exporter_name", exporter)
@@ -304,20 +298,8 @@ def parse_hs22_flows_file(path: Path) -> pa.Table:
     rank = int_column(
         raw, "rank_by_value", path, lo=1, hi=100000, type_=pa.int32(), expected="a rank of at least 1"
     )
-    exporter = map_column(
-        text_column(raw, "exporter_iso3", path, pattern=r"^[A-Z][A-Z0-9]{2}$", expected=ISO3_KNOWN),
-        _iso3,
-        path,
-        "exporter_iso3",
-        ISO3_KNOWN,
-    )
-    importer = map_column(
-        text_column(raw, "importer_iso3", path, pattern=r"^[A-Z][A-Z0-9]{2}$", expected=ISO3_KNOWN),
-        _iso3,
-        path,
-        "importer_iso3",
-        ISO3_KNOWN,
-    )
+    exporter = _iso3_column(raw, "exporter_iso3", path)
+    importer = _iso3_column(raw, "importer_iso3", path)
     value = float_column(
         raw, "value_usd", path, strictly_positive=True, expected="a trade value in USD greater than 0"
     )

@@ -8,23 +8,13 @@ from fastapi import Request
 
 from grondstof import charts
 from grondstof.errors import GrondstofError
+from grondstof.indicators.overview import HEADLINE_FIELDS
 from grondstof.registry.countries import countries
 from grondstof.registry.materials import materials
 from grondstof.web.i18n import translate
 from grondstof.web.pages import Table, optional, run
 
-OVERVIEW_FIELDS = [
-    "material_name",
-    "import_value",
-    "currency",
-    "top_partner_name",
-    "top_partner_share",
-    "import_hhi",
-    "world_top_producer_name",
-    "world_top_share",
-    "world_hhi",
-    "trade_source",
-]
+OVERVIEW_FIELDS = [*HEADLINE_FIELDS, "trade_source"]
 
 
 def _iso_numeric() -> dict[str, str]:
