@@ -52,8 +52,12 @@ def bar_chart(
     percent: bool = False,
     limit: int = 15,
     description: str | None = None,
+    axis_format: str | None = None,
 ) -> dict[str, Any]:
-    """Horizontal bars of ``value`` by ``category`` (largest first, top ``limit``)."""
+    """Horizontal bars of ``value`` by ``category`` (largest first, top ``limit``).
+
+    ``axis_format`` is a d3 format for the value axis (default: percent or SI-prefixed numbers).
+    """
     data = sorted((r for r in rows if r.get(value) is not None), key=lambda r: -r[value])[:limit]
     text = description or f"{title}: " + "; ".join(
         f"{r[category]} {r[value] * 100:.1f}%" if percent else f"{r[category]} {r[value]:,.0f}"
@@ -69,7 +73,7 @@ def bar_chart(
             "field": value,
             "type": "quantitative",
             "title": value_title,
-            "axis": {"format": ".0%" if percent else "~s"},
+            "axis": {"format": axis_format or (".0%" if percent else "~s")},
         },
     }
     return spec

@@ -52,11 +52,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ranked_title": {"en": "Materials ranked by supply risk", "nl": "Grondstoffen naar leveringsrisico"},
     "ranked_note": {
-        "en": "Ranked by GeoPolRisk score where it can be computed, otherwise by import concentration × "
-        "world production concentration.",
-        "nl": "Gerangschikt naar GeoPolRisk-score waar die te berekenen is, anders naar importconcentratie × "
-        "concentratie van de wereldproductie.",
+        "en": "Ranked by import concentration × concentration of world production (both HHI, 0–1), which "
+        "every material has; the GeoPolRisk score is shown where its HS mapping allows it.",
+        "nl": "Gerangschikt naar importconcentratie × concentratie van de wereldproductie (beide HHI, 0–1), "
+        "die elke grondstof heeft; de GeoPolRisk-score staat erbij waar de HS-indeling het toelaat.",
     },
+    "ranked_axis": {"en": "import HHI × world HHI", "nl": "import-HHI × wereld-HHI"},
     "changes_title": {"en": "What changed since last year", "nl": "Wat veranderde sinds vorig jaar"},
     "alerts_title": {"en": "Current alerts", "nl": "Actuele signalen"},
     "material_title": {"en": "{material}", "nl": "{material}"},
@@ -119,3 +120,63 @@ def pick_lang(query: str | None, cookie: str | None) -> str:
         if candidate in LANGS:
             return candidate
     return "en"
+
+
+# Dutch labels for the column headings the dashboard shows most; others stay English.
+LABELS_NL: dict[str, str] = {
+    "Material": "Grondstof",
+    "Material name": "Grondstof",
+    "Import value": "Importwaarde",
+    "Currency": "Valuta",
+    "Top partner": "Grootste partner",
+    "Top partner share": "Aandeel grootste partner",
+    "Import HHI": "Import-HHI",
+    "Import HHI (value)": "Import-HHI (waarde)",
+    "Import HHI (tonnes)": "Import-HHI (ton)",
+    "World top producer": "Grootste producent",
+    "World top producer share": "Aandeel grootste producent",
+    "World production HHI": "HHI wereldproductie",
+    "Trade source": "Handelsbron",
+    "Year": "Jaar",
+    "Partner": "Handelspartner",
+    "Tonnes": "Ton",
+    "Share (value)": "Aandeel (waarde)",
+    "Share (tonnes)": "Aandeel (ton)",
+    "Country": "Land",
+    "Production": "Productie",
+    "Unit": "Eenheid",
+    "Share of world": "Aandeel wereld",
+    "Flag": "Kwaliteit",
+    "Importer": "Importeur",
+    "Partners": "Partners",
+    "Value with tonnes": "Waarde met tonnen",
+    "Source": "Bron",
+    "Rank": "Rang",
+    "Stage": "Fase",
+    "Change vs previous year": "Verschil met vorig jaar",
+    "Change vs previous year (%)": "Verschil (%)",
+    "Materials imported": "Grondstoffen",
+    "Largest material": "Grootste grondstof",
+    "Partner share of material imports": "Aandeel in import van de grondstof",
+    "Import HHI × world HHI": "Import-HHI × wereld-HHI",
+    "GeoPolRisk score": "GeoPolRisk-score",
+    "Top-3 share": "Aandeel top-3",
+    "Top producer": "Grootste producent",
+    "Top producer share": "Aandeel",
+    "Producing countries": "Producerende landen",
+    "Severity": "Ernst",
+    "Title": "Signaal",
+    "Signal": "Soort",
+    "Benchmark": "Doel",
+    "Status": "Status",
+    "Value": "Waarde",
+    "Target": "Doelwaarde",
+    "Distance": "Afstand",
+    "Trend": "Trend",
+    "Flow": "Stroom",
+}
+
+
+def label(text: str, lang: str) -> str:
+    """A column heading in the page language (Dutch where known)."""
+    return LABELS_NL.get(text, text) if lang == "nl" else text

@@ -42,6 +42,7 @@ class Table:
     ) -> None:
         from grondstof.render import _visible
 
+        self.lang = str(query.get("lang", "en"))
         self.name = name
         self.result = result
         chosen = [f for f in result.fields if f.name in fields] if fields else result.fields
@@ -56,6 +57,12 @@ class Table:
         clean = {k: v for k, v in query.items() if v not in (None, "")}
         self.csv_url = f"/download/{name}.csv?{urlencode(clean)}" if name in ANALYSES else None
         self.xlsx_url = f"/download/{name}.xlsx?{urlencode(clean)}" if name in ANALYSES else None
+
+    def heading(self, field: Any) -> str:
+        """The column heading in the table's language."""
+        from grondstof.web.i18n import label
+
+        return label(field.label, self.lang)
 
     @property
     def sources(self) -> list[str]:

@@ -14,7 +14,7 @@ from grondstof.registry.materials import materials
 from grondstof.web.i18n import translate
 from grondstof.web.pages import Table, optional, run
 
-OVERVIEW_FIELDS = [*HEADLINE_FIELDS, "trade_source"]
+OVERVIEW_FIELDS = [*HEADLINE_FIELDS, "concentration_risk", "geopolrisk_score", "trade_source"]
 
 
 def _iso_numeric() -> dict[str, str]:
@@ -32,15 +32,30 @@ def overview_view(request: Request, country: str, year: str | None, lang: str) -
     scores = {}
     if risk is not None:
         scores = {r["material"]: r["score"] for r in risk.rows if r.get("score") is not None}
+    # One measure for every material, so the ranking is consistent: import concentration × concentration of
+    # world production (both HHI, 0–1). GeoPolRisk, where its HS mapping allows, is shown beside it.
     for row in result.rows:
-        proxy = (row["import_hhi"] or 0) * (row["world_hhi"] or 0) if row["import_value"] else None
-        row["risk_rank_value"] = scores.get(row["material"], proxy)
-        row["risk_basis"] = "GeoPolRisk" if row["material"] in scores else "HHI × HHI"
+        both = row["import_hhi"] is not None and row["world_hhi"] is not None
+        row["concentration_risk"] = (
+            row["import_hhi"] * row["world_hhi"] if both and row["import_value"] else None
+        )
+        row["geopolrisk_score"] = scores.get(row["material"])
     ranked = sorted(
         (r for r in result.rows if r["import_value"]),
-        key=lambda r: -(r["risk_rank_value"] or 0),
+        key=lambda r: -(r["concentration_risk"] or 0),
     )
-    result_ranked = type(result)(result.title, result.fields, ranked, result.meta)
+    from grondstof.result import Field
+
+    score_fields = [
+        Field(
+            "concentration_risk",
+            "Import HHI × world HHI",
+            "hhi",
+            description="import concentration times world production concentration, 0–1",
+        ),
+        Field("geopolrisk_score", "GeoPolRisk score", "number", description="HHI × import risk, 0–1"),
+    ]
+    result_ranked = type(result)(result.title, [*result.fields, *score_fields], ranked, result.meta)
     imported = [r for r in result.rows if r["import_value"]]
     totals: dict[str, float] = {}
     for r in imported:
@@ -55,12 +70,12 @@ def overview_view(request: Request, country: str, year: str | None, lang: str) -
     alerts = optional(request, "watch", country=importer.code, lang=lang)
     top = ranked[:15]
     dependency_chart = charts.bar_chart(
-        [{"material": r["material_name"], "share": r["top_partner_share"]} for r in top],
+        [{"material": r["material_name"], "risk": r["concentration_risk"]} for r in top],
         category="material",
-        value="share",
-        percent=True,
+        value="risk",
         title=translate("ranked_title", lang) + f" — {importer.name(lang)}, {the_year}",
-        value_title=translate("share", lang),
+        value_title=translate("ranked_axis", lang),
+        axis_format=".2f",
     )
     query = {"country": importer.code, "year": the_year, "lang": lang}
     return {
