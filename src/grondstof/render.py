@@ -62,6 +62,72 @@ def _visible(fields: list[Field], rows: list[dict[str, Any]]) -> tuple[list[Fiel
     return (keep or [f for f in fields if f.show] or fields), caption
 
 
+# Columns given up first when a table is wider than the terminal: flags, provenance codes, then the rightmost.
+_DROP_FIRST_KINDS = ("bool",)
+_DROP_FIRST_SUFFIXES = ("source", "basket", "world_year")
+
+
+_NUMERIC_KINDS = ("share", "hhi", "money", "tonnes", "number", "int", "year")
+_TEXT_WRAP = 16  # text cells wrap onto more lines; numbers never do
+
+
+def _min_width(f: Field, cells: list[str]) -> int:
+    """Narrowest width a column can take: its longest header word, and its widest number unwrapped."""
+    header = f.label + (f" ({f.unit})" if f.unit else "")
+    words = max((len(w) for w in header.split()), default=0)
+    widest = max((len(c) for c in cells), default=0)
+    return max(words, widest if f.kind in _NUMERIC_KINDS else min(widest, _TEXT_WRAP))
+
+
+def _full_width(f: Field, cells: list[str]) -> int:
+    """Width a column takes with its header on one line and no cell wrapped."""
+    header = f.label + (f" ({f.unit})" if f.unit else "")
+    return max([len(header), *(len(c) for c in cells)])
+
+
+def column_widths(fields: list[Field], cells: dict[str, list[str]], width: int) -> list[int]:
+    """Give each column its minimum width, then share what is left of ``width`` up to each full width."""
+    widths = [_min_width(f, cells[f.name]) for f in fields]
+    full = [_full_width(f, cells[f.name]) for f in fields]
+    spare = width - (sum(widths) + 3 * len(fields) + 1)
+    while spare > 0:
+        wanting = [i for i, w in enumerate(widths) if w < full[i]]
+        if not wanting:
+            break
+        for i in wanting:
+            if spare == 0:
+                break
+            widths[i] += 1
+            spare -= 1
+    return widths
+
+
+def fit_columns(
+    fields: list[Field], cells: dict[str, list[str]], width: int
+) -> tuple[list[Field], list[Field]]:
+    """Drop columns until the table fits ``width`` characters; return (kept, hidden).
+
+    The first column (the row's name) is always kept. Flags and provenance columns go first, then
+    columns from the right; the hidden ones stay in --json and --csv output.
+    """
+    kept = list(fields)
+
+    def total() -> int:
+        return sum(_min_width(f, cells[f.name]) + 3 for f in kept) + 1
+
+    order = [
+        f for f in reversed(kept[1:]) if f.kind in _DROP_FIRST_KINDS or f.name.endswith(_DROP_FIRST_SUFFIXES)
+    ]
+    order += [f for f in reversed(kept[1:]) if f not in order]
+    hidden: list[Field] = []
+    for f in order:
+        if total() <= width or len(kept) <= 2:
+            break
+        kept.remove(f)
+        hidden.append(f)
+    return kept, hidden
+
+
 def print_records(result: Result, console: Console) -> None:
     """Print each row as a block of "label: value" lines (for wide, text-heavy results)."""
     console.print(f"[bold]{result.title}[/bold]\n")
@@ -88,6 +154,9 @@ def print_result(result: Result, console: Console | None = None, max_rows: int =
             console.print(f"[dim]Note: {escape(str(note))}[/dim]")
         return
     fields, caption = _visible(result.fields, result.rows)
+    shown = result.rows[:max_rows]
+    cells = {f.name: [format_value(r.get(f.name), f.kind) for r in shown] for f in fields}
+    fields, hidden = fit_columns(fields, cells, console.width)
     table = Table(
         title=escape(result.title),
         title_justify="left",
@@ -96,16 +165,21 @@ def print_result(result: Result, console: Console | None = None, max_rows: int =
         caption=escape(" · ".join(caption)) or None,
         caption_justify="left",
     )
-    for f in fields:
-        numeric = f.kind in ("share", "hhi", "money", "tonnes", "number", "int", "year")
+    for f, width in zip(fields, column_widths(fields, cells, console.width), strict=True):
         table.add_column(
             f.label + (f" ({f.unit})" if f.unit else ""),
-            justify="right" if numeric else "left",
+            justify="right" if f.kind in _NUMERIC_KINDS else "left",
             overflow="fold",
+            width=width,
         )
-    for row in result.rows[:max_rows]:
-        table.add_row(*[escape(format_value(row.get(f.name), f.kind)) for f in fields])
+    for i in range(len(shown)):
+        table.add_row(*[escape(cells[f.name][i]) for f in fields])
     console.print(table)
+    if hidden:
+        names = ", ".join(f.label for f in reversed(hidden))
+        console.print(
+            f"[dim]Hidden to fit the terminal: {escape(names)} (widen it, or use --json or --csv)[/dim]"
+        )
     if len(result.rows) > max_rows:
         console.print(f"[dim]… {len(result.rows) - max_rows} more rows (use --json or --csv for all)[/dim]")
     if not result.rows:
