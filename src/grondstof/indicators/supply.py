@@ -38,7 +38,7 @@ ROW_FIELDS = [
     Field("unit", "Unit"),
     Field("share", "Share of world", "share"),
     Field("rank", "Rank", "int"),
-    Field("flag", "Flag", description="r reported, e estimated, p provisional"),
+    Field("flag", "Reported/estimated", description="r reported, e estimated, p provisional"),
     Field("source", "Source"),
 ]
 

@@ -146,7 +146,7 @@ LABELS_NL: dict[str, str] = {
     "Production": "Productie",
     "Unit": "Eenheid",
     "Share of world": "Aandeel wereld",
-    "Flag": "Kwaliteit",
+    "Reported/estimated": "Gerapporteerd/geschat",
     "Importer": "Importeur",
     "Partners": "Partners",
     "Value with tonnes": "Waarde met tonnen",
