@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+
+from miniatures import write_miniatures
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -21,10 +24,14 @@ def data_dir() -> Path:
         pytest.skip("shared data directory not found (set GRONDSTOF_DATA)")
 
 
-@pytest.fixture
-def fixtures() -> Path:
-    """The directory of miniature source files written for the tests."""
-    return FIXTURES
+@pytest.fixture(scope="session")
+def fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The miniature source files written for the tests: ``tests/fixtures`` plus the miniatures kept as
+    text in ``miniatures.py``, together in one throwaway directory (tests read it, never write it)."""
+    root = tmp_path_factory.mktemp("fixtures")
+    shutil.copytree(FIXTURES, root, dirs_exist_ok=True)
+    write_miniatures(root)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from grondstof.schema import TABLES
 from grondstof.sources import wgi
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wgi"
-DATASET = FIXTURES / "wgidataset.csv"
 DATABANK = FIXTURES / "Data_Extract_From_Worldwide_Governance_Indicators_Data.csv"
 
 
@@ -33,12 +32,18 @@ def keyed(table: pa.Table) -> dict[tuple[str, int, str], dict]:
     return {(r["country"], r["year"], r["indicator"]): r for r in table.to_pylist()}
 
 
+@pytest.fixture
+def dataset(fixtures: Path) -> Path:
+    """The miniature ``wgidataset.csv`` (kept as text in ``miniatures.py``)."""
+    return fixtures / "wgi" / "wgidataset.csv"
+
+
 # -- wgidataset ----------------------------------------------------------------------------------------------
 
 
-def test_dataset_fixture() -> None:
-    assert DATASET.read_bytes().startswith(b"\xef\xbb\xbf")  # the real file starts with a BOM too
-    table = wgi.parse_dataset_file(DATASET)
+def test_dataset_fixture(dataset: Path) -> None:
+    assert dataset.read_bytes().startswith(b"\xef\xbb\xbf")  # the real file starts with a BOM too
+    table = wgi.parse_dataset_file(dataset)
     assert table.schema == TABLES["governance"]
     rows = keyed(table)
     assert len(rows) == 7  # the Netherlands Antilles row has no values ('..' throughout)
@@ -77,17 +82,17 @@ def test_dataset_fixture() -> None:
         ),  # unknown indicator
     ],
 )
-def test_malformed_dataset(tmp_path: Path, old: str, new: str, line: int, column: str) -> None:
+def test_malformed_dataset(tmp_path: Path, dataset: Path, old: str, new: str, line: int, column: str) -> None:
     with pytest.raises(SourceFormatError) as info:
-        wgi.parse_dataset_file(variant(tmp_path, DATASET, old, new))
+        wgi.parse_dataset_file(variant(tmp_path, dataset, old, new))
     assert (info.value.line, info.value.column) == (line, column), str(info.value)
 
 
-def test_dataset_duplicate(tmp_path: Path) -> None:
+def test_dataset_duplicate(tmp_path: Path, dataset: Path) -> None:
     # ROM and ROU are the same country: the duplicate is found after mapping codes.
     path = variant(
         tmp_path,
-        DATASET,
+        dataset,
         "NLDcc2022",
         "NLDcc2022",
         append="ROUva2022,ROU,Romania,2022,va,0.50,0.13,10,63.0,58.0,70.0\n",
@@ -160,10 +165,10 @@ def test_databank_data_after_footer(tmp_path: Path) -> None:
     assert info.value.line == 14
 
 
-def test_parse_reads_both_layouts_and_refuses_overlap(tmp_path: Path) -> None:
+def test_parse_reads_both_layouts_and_refuses_overlap(tmp_path: Path, dataset: Path) -> None:
     folder = tmp_path / "wgi"
     folder.mkdir()
-    (folder / "wgidataset.csv").write_bytes(DATASET.read_bytes())
+    (folder / "wgidataset.csv").write_bytes(dataset.read_bytes())
     assert wgi.parse(tmp_path)["governance"].num_rows == 7
     (folder / DATABANK.name).write_bytes(DATABANK.read_bytes())
     with pytest.raises(SourceFormatError) as info:  # NLD pv 2022 and NLD cc 2022 are in both files
