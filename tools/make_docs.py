@@ -11,9 +11,10 @@ from pathlib import Path
 
 import typer
 
+from grondstof.analyses import ANALYSES, by_command
 from grondstof.catalog import FIELDS as DATA_FIELDS
 from grondstof.cli import app
-from grondstof.indicators import dependency, overview, partner, registry_views, supply
+from grondstof.commands.generated import build_command, cli_flags
 from grondstof.result import Field
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
@@ -42,20 +43,8 @@ METHOD_MODULES = [
     "grondstof.scenarios.massbalance",
 ]
 
-# Which field lists each command can return (the option that switches between them in brackets).
-OUTPUTS: dict[str, list[tuple[str, list[Field]]]] = {
-    "data": [("", DATA_FIELDS)],
-    "supply": [("--by country (default)", supply.ROW_FIELDS), ("--by year", supply.YEAR_FIELDS)],
-    "imports": [
-        ("--by partner (default)", dependency.PARTNER_FIELDS),
-        ("--by year", dependency.SUMMARY_FIELDS),
-    ],
-    "partner": [("--by material (default)", partner.MATERIAL_FIELDS), ("--by year", partner.YEAR_FIELDS)],
-    "compare": [("", dependency.SUMMARY_FIELDS)],
-    "overview": [("", overview.FIELDS)],
-    "materials": [("", registry_views.MATERIAL_FIELDS)],
-    "countries": [("", registry_views.COUNTRY_FIELDS)],
-}
+# Field lists of the commands that are not analyses (analyses declare theirs in grondstof.analyses).
+OUTPUTS: dict[str, list[tuple[str, list[Field]]]] = {"data": [("", DATA_FIELDS)]}
 
 INTRO = """# Command reference
 
@@ -87,6 +76,27 @@ def _options(command: object) -> list[str]:
     return lines
 
 
+def _analysis_options(command: object, path: tuple[str, ...]) -> list[str]:
+    """The options table of an analysis: required and default from its parameter model."""
+    entry = by_command(path)
+    if entry is None:
+        return _options(command)
+    model = entry.model()
+    required = {cli_flags(n, f)[0] for n, f in model.model_fields.items() if f.is_required()}
+    lines = _options(command)
+    out = lines[:2]
+    for line in lines[2:]:
+        names = line.split("`")[1]
+        first = names.split(",")[0].strip()
+        flag = first if first.startswith("-") else "--" + first.lower()
+        is_required = flag in required or (not first.startswith("-") and flag.lstrip("-") in
+                                           {n for n, f in model.model_fields.items() if f.is_required()})
+        if is_required:
+            line = line.replace(" Required. |", " |").rsplit("|", 2)[0] + "| required |"
+        out.append(line)
+    return out
+
+
 def _fields(fields: list[Field]) -> list[str]:
     lines = ["| field | meaning | kind | unit / note |", "|---|---|---|---|"]
     for f in fields:
@@ -96,29 +106,27 @@ def _fields(fields: list[Field]) -> list[str]:
 
 
 def _command_outputs() -> dict[str, list[tuple[str, list[Field]]]]:
-    """OUTPUTS declared here plus those declared by the modules of grondstof.commands."""
-    import importlib
-    import pkgutil
-
-    import grondstof.commands as package
-
+    """OUTPUTS declared here plus the output fields of every analysis in the registry."""
     outputs = dict(OUTPUTS)
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        outputs.update(getattr(module, "OUTPUTS", {}))
+    for entry in ANALYSES.values():
+        if entry.command:
+            outputs[" ".join(entry.command)] = entry.output_fields()
     return outputs
 
 
-def _commands(group: object, prefix: str = "") -> list[tuple[str, object]]:
-    """Every command, with sub-commands of groups (``scenario cutoff``) listed by their full name."""
+def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, object]]:
+    """Every command, with sub-commands of groups (``scenario cutoff``) listed by their full name; analyses
+    are built from the registry (the group lists them lazily)."""
+    ctx = typer.Context(group)  # type: ignore[arg-type]
     out: list[tuple[str, object]] = []
-    for name in sorted(group.commands):  # type: ignore[attr-defined]
-        command = group.commands[name]  # type: ignore[attr-defined]
-        full = f"{prefix}{name}"
-        if hasattr(command, "commands"):
-            out.extend(_commands(command, prefix=f"{full} "))
+    for name in group.list_commands(ctx):  # type: ignore[attr-defined]
+        path = (*prefix, name)
+        entry = by_command(path)
+        command = build_command(entry) if entry else group.get_command(ctx, name)  # type: ignore[attr-defined]
+        if hasattr(command, "list_commands"):
+            out.extend(_commands(command, prefix=path))
         else:
-            out.append((full, command))
+            out.append((" ".join(path), command))
     return out
 
 
@@ -129,8 +137,8 @@ def render() -> str:
     for name, command in _commands(typer.main.get_command(app)):
         summary = (command.help or "").strip().splitlines()[0]  # type: ignore[attr-defined]
         parts.append(f"## `grondstof {name}`\n\n{summary}\n")
-        parts.append("\n".join(_options(command)) + "\n")
-        for label, fields in outputs.get(name, outputs.get(name.split(" ")[-1], [])):
+        parts.append("\n".join(_analysis_options(command, tuple(name.split(" ")))) + "\n")
+        for label, fields in outputs.get(name, []):
             heading = f"Output fields{f' ({label})' if label else ''}:"
             parts.append(f"{heading}\n\n" + "\n".join(_fields(fields)) + "\n")
     return "\n".join(parts)

@@ -36,6 +36,13 @@ class InputError(GrondstofError):
         return text
 
 
+class MissingInputError(InputError):
+    """A required parameter was not given; ``expected`` says what it is."""
+
+    def __str__(self) -> str:
+        return f"{self.parameter} is required: {self.expected}"
+
+
 class UnknownMaterialError(InputError):
     """A material name, symbol or alias that the registry does not know."""
 

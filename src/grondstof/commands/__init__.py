@@ -1,8 +1,13 @@
-"""CLI commands beyond the foundation, one module per feature area.
+"""The command line, one module per kind of command.
 
-Every module here is imported by :mod:`grondstof.cli` at start-up and registers its commands on
-``grondstof.cli.app`` with ``@app.command()``. Keep module-level imports light (typer, the helpers in
-``grondstof.cli``): import library code inside the command function, so ``grondstof --help`` and every
-other command stay fast. A module may define ``OUTPUTS = {"command": [("--option value", FIELDS), ...]}``
-so ``tools/make_docs.py`` documents the fields of its results.
+* :mod:`~grondstof.commands.generated` — every analysis of :mod:`grondstof.analyses`, generated from its
+  parameter model (``supply``, ``imports``, ``scenario cutoff`` …);
+* :mod:`~grondstof.commands.present` — presentation-only options of some analyses (``watch --atom``);
+* :mod:`~grondstof.commands.store` — ``build`` and ``data``;
+* :mod:`~grondstof.commands.report` — ``report material|country|scenario``;
+* :mod:`~grondstof.commands.serve` — ``serve``;
+* :mod:`~grondstof.commands.output` — consoles, errors, output formats and common options.
+
+A module with commands that are not analyses defines ``register(app)``; :mod:`grondstof.cli` calls it. Keep
+module-level imports light: import library code inside the command function, so every command starts fast.
 """

@@ -7,12 +7,16 @@ from typing import Annotated
 
 import typer
 
-from grondstof.cli import DataOpt, LangOpt, StoreOpt, app, console, handle_errors, store_for
+from grondstof.commands.output import DataOpt, LangOpt, StoreOpt, console, handle_errors, store_for
 
 report_app = typer.Typer(
     help="Reports an analyst can send on: HTML, PDF (no browser needed) and Excel.", no_args_is_help=True
 )
-app.add_typer(report_app, name="report")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``grondstof report …`` to the application."""
+    app.add_typer(report_app, name="report")
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="html, pdf or xlsx.")]
 OutputOpt = Annotated[

@@ -43,10 +43,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from grondstof.errors import DataNotAvailableError, InputError
 from grondstof.indicators._common import country_name, fetch, parse_years
+from grondstof.parameters import Cli, Lang, Params, described
 from grondstof.registry.countries import countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -114,6 +115,26 @@ class Figure:
     value: float | None
     derivation: str
     largest: str | None = None
+
+
+class CrmaParams(Params):
+    """Parameters of :func:`crma` (``grondstof crma``, ``/api/v1/crma``)."""
+
+    year: Annotated[
+        str | None,
+        described(
+            "Trade year for the diversification rows (default: latest).",
+            "Handelsjaar voor de diversificatierijen (standaard: het laatste).",
+            max_length=20,
+        ),
+        Cli(flags=("--year",)),
+    ] = None
+    material: Annotated[
+        str | None,
+        described("Only this strategic raw material.", "Alleen deze strategische grondstof.", max_length=100),
+        Cli(flags=("--material", "-m")),
+    ] = None
+    lang: Lang = "en"
 
 
 def crma(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import ibis
 
@@ -28,6 +28,18 @@ from grondstof.indicators._common import (
     fetch,
     parse_years,
     year_range_text,
+)
+from grondstof.parameters import (
+    Cli,
+    CountriesText,
+    Lang,
+    MaterialsText,
+    Params,
+    ShareFrom,
+    Stage,
+    TradeSource,
+    Years,
+    described,
 )
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
@@ -78,6 +90,54 @@ SUMMARY_FIELDS = [
     ),
     Field("source", "Source"),
 ]
+
+
+class ImportsParams(Params):
+    """Parameters of :func:`imports` (``grondstof imports``, ``/api/v1/imports``)."""
+
+    material: Annotated[MaterialsText, Cli(argument=True)]
+    country: CountriesText
+    years: Years = None
+    source: TradeSource = None
+    stage: Stage = None
+    share_from: ShareFrom = None
+    by: Annotated[
+        Literal["partner", "year"],
+        described(
+            "partner (rows per partner) or year (summary per year).",
+            "partner (een rij per handelspartner) of year (samenvatting per jaar).",
+        ),
+    ] = "partner"
+    lang: Lang = "en"
+
+
+class CompareParams(Params):
+    """Parameters of :func:`compare` (``grondstof compare``, ``/api/v1/compare``)."""
+
+    material: Annotated[MaterialsText, Cli(argument=True)]
+    countries: Annotated[
+        CountriesText,
+        described(
+            "Importers side by side: a comma list, or EU27 (every member state and the EU-27 as a whole).",
+            "Importeurs naast elkaar: een kommalijst, of EU27 (elke lidstaat en de EU-27 als geheel).",
+            min_length=1,
+            max_length=500,
+        ),
+        Cli(flags=("--countries",)),
+    ]
+    year: Annotated[
+        str | None,
+        described(
+            "One year (default the latest with data).",
+            "Eén jaar (standaard het laatste jaar met gegevens).",
+            max_length=20,
+        ),
+        Cli(flags=("--year",)),
+    ] = None
+    source: TradeSource = None
+    stage: Stage = None
+    share_from: ShareFrom = None
+    lang: Lang = "en"
 
 
 def resolve_importers(country: str | Sequence[str] | Country | Group) -> list[Country | Group]:
@@ -462,7 +522,7 @@ def _note_missing_tonnes(meta: dict[str, Any], rows: list[dict[str, Any]]) -> No
 
 def compare(
     material: str,
-    countries_: str | Sequence[str],
+    countries: str | Sequence[str],
     *,
     year: int | str | None = None,
     source: str | None = None,
@@ -473,11 +533,11 @@ def compare(
 ) -> Result:
     """The dependency figures of several importers side by side for one year.
 
-    ``countries_`` is a comma list; ``EU27`` expands to the 27 member states (each as an importer) plus the
+    ``countries`` is a comma list; ``EU27`` expands to the 27 member states (each as an importer) plus the
     EU-27 as a whole (extra-EU imports). Rows are sorted by import value, largest first.
     """
     store = store or open_store()
-    importers = _expand_compare(countries_)
+    importers = _expand_compare(countries)
     result = imports(
         material,
         importers,

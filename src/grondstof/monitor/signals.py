@@ -53,10 +53,11 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import country_name, fetch, parse_years
+from grondstof.parameters import Cli, CountryText, Lang, Params, described
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -965,6 +966,39 @@ def _rows(
             }
         )
     return rows, below
+
+
+class WatchParams(Params):
+    """Parameters of :func:`watch` (``grondstof watch``, ``/api/v1/watch``)."""
+
+    country: Annotated[
+        CountryText,
+        described(
+            "The importer: ISO2/ISO3 code, English or Dutch name, or EU27.",
+            "De importeur: ISO2/ISO3-code, Engelse of Nederlandse naam, of EU27.",
+            min_length=1,
+            max_length=100,
+        ),
+    ]
+    since: Annotated[
+        int | None,
+        described(
+            "Only alerts of this year or later.", "Alleen signalen van dit jaar of later.", ge=1900, le=2100
+        ),
+    ] = None
+    limit: Annotated[
+        int | None,
+        described("Only the N most severe alerts.", "Alleen de N zwaarste signalen.", ge=1, le=5000),
+    ] = None
+    config: Annotated[
+        str | None,
+        described(
+            "YAML file with signal thresholds (see --print-config).",
+            "YAML-bestand met drempels per signaal (zie --print-config).",
+        ),
+        Cli(path=True),
+    ] = None
+    lang: Lang = "en"
 
 
 def watch(

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field as PField
 from pydantic import field_validator
@@ -46,6 +46,7 @@ from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import country_name, fetch
 from grondstof.indicators.dependency import Plan, plan_imports
+from grondstof.parameters import Cli, DataFile, Lang, Params, Stage, TradeSource, bounds_of, described
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
@@ -439,7 +440,11 @@ def load_matrices(store: Store, plans: Sequence[Plan]) -> list[Matrix]:
         lo = min(p.years[1] for p in group)
         hi = max(p.years[1] for p in group)
         flow = tr.flows(store, choices={source: [p.choice for p in group]}, importers=None, years=(lo, hi))
-        for row in to_arrow(tr.partner_totals(flow)).to_pylist():
+        rows = to_arrow(tr.partner_totals(flow)).to_pylist()
+        # The engine returns groups in no fixed order; sorting makes every float sum (and so every
+        # simulation drawing on these flows) the same from run to run.
+        rows.sort(key=lambda r: (r["material"], r["year"], r["exporter"] or "", r["importer"] or ""))
+        for row in rows:
             raw.setdefault((row["source"], row["material"], row["year"]), []).append(row)
     out = []
     for plan in plans:
@@ -1181,6 +1186,104 @@ def build_spec(
     merged.update({k: v for k, v in data.items() if k != "preset"})
     merged.update(given)
     return validate(CutoffSpec, merged, source="cutoff")
+
+
+def _spec(field: str) -> dict[str, Any]:
+    """The bounds of a :class:`CutoffSpec` field: the parameter model repeats no number."""
+    return bounds_of(CutoffSpec, field)
+
+
+class CutoffParams(Params):
+    """Parameters of :func:`cutoff_scenario` (``grondstof scenario cutoff``, ``/api/v1/scenario/cutoff``).
+
+    Bounds come from :class:`CutoffSpec`, the model of scenario files, so a file, the command line and the
+    API accept the same values. ``None`` means "not given": the preset, then the file, then the defaults.
+    """
+
+    preset: Annotated[
+        str | None,
+        described(
+            "A preset id (grondstof scenario presets), e.g. CN-2023-GaGe.",
+            "Een voorinstelling (grondstof scenario presets), bijv. CN-2023-GaGe.",
+            max_length=60,
+        ),
+    ] = None
+    materials: Annotated[
+        str | None,
+        described(
+            "Material(s) hit: a comma list.", "Getroffen grondstof(fen): een kommalijst.", max_length=500
+        ),
+        Cli(flags=("--material", "--materials", "-m")),
+    ] = None
+    suppliers: Annotated[
+        str | None,
+        described(
+            "Supplier country(ies) that stop exporting: a comma list.",
+            "Leverende land(en) die stoppen met exporteren: een kommalijst.",
+            max_length=200,
+        ),
+        Cli(flags=("--supplier", "--suppliers")),
+    ] = None
+    country: Annotated[
+        str | None,
+        described(
+            "The importer reported: a country, EU27, or all (the world with the most affected importers).",
+            "De importeur waarover gerapporteerd wordt: een land, EU27 of all (de wereld).",
+            max_length=200,
+        ),
+        Cli(flags=("--country", "-c")),
+    ] = None
+    destination: Annotated[
+        str | None,
+        described(
+            "Whom the cut applies to (default: the importer; all = everyone).",
+            "Voor wie de stop geldt (standaard: de importeur; all = iedereen).",
+            max_length=200,
+        ),
+    ] = None
+    share: Annotated[
+        float | None,
+        described(
+            "Share of the suppliers' exports that stops, 0–1 (default 1).",
+            "Deel van de export van de leveranciers dat stopt, 0–1 (standaard 1).",
+            **_spec("share"),
+        ),
+    ] = None
+    months: Annotated[
+        float | None,
+        described(
+            "Months the cut lasts (default 12).",
+            "Maanden dat de stop duurt (standaard 12).",
+            **_spec("months"),
+        ),
+    ] = None
+    stock_days: Annotated[
+        float | None,
+        described("Days of use held in stock.", "Dagen verbruik op voorraad.", **_spec("stock_days")),
+    ] = None
+    ramp_up: Annotated[
+        float | None,
+        described(
+            "Alternatives' extra supply per year, as a share of their base (default 0.1).",
+            "Extra aanbod van alternatieven per jaar, als deel van hun basis (standaard 0,1).",
+            **_spec("ramp_up"),
+        ),
+    ] = None
+    capacity: Annotated[
+        Literal["exports", "production"] | None,
+        described(
+            "Alternatives' base: their exports (default) or their production.",
+            "Basis van de alternatieven: hun export (standaard) of hun productie.",
+        ),
+    ] = None
+    year: Annotated[
+        int | None,
+        described("Baseline year of the trade flows.", "Basisjaar van de handelsstromen.", **_spec("year")),
+    ] = None
+    source: TradeSource = None
+    stage: Stage = None
+    file: DataFile = None
+    lang: Lang = "en"
 
 
 def cutoff_scenario(

@@ -41,9 +41,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from grondstof.errors import DataNotAvailableError, InputError
+from grondstof.parameters import (
+    Cli,
+    CountryText,
+    Lang,
+    MaterialsText,
+    MaterialText,
+    Params,
+    TradeSource,
+    described,
+)
 from grondstof.result import Field, Result
 
 BASES = ("gross", "content")
@@ -628,6 +638,98 @@ def _one_year(year: int | str | None) -> tuple[int, int] | None:
     if wanted is not None and wanted[0] != wanted[1]:
         raise InputError("year", year, "one year (a balance is for a single year), e.g. 2022")
     return wanted
+
+
+class BalanceParams(Params):
+    """Parameters of :func:`balance` (``grondstof balance``, ``/api/v1/balance``)."""
+
+    material: Annotated[
+        MaterialText,
+        described(
+            "One material (English/Dutch name, symbol or alias).",
+            "Eén grondstof (Engelse/Nederlandse naam, symbool of alias).",
+            min_length=1,
+            max_length=100,
+        ),
+    ]
+    country: CountryText
+    year: Annotated[
+        str | None,
+        described(
+            "One year (default the latest with data).",
+            "Eén jaar (standaard het laatste jaar met gegevens).",
+            max_length=20,
+        ),
+        Cli(flags=("--year",)),
+    ] = None
+    basis: Annotated[
+        Literal["gross", "content"],
+        described(
+            "gross (tonnes of goods) or content (estimated metal content).",
+            "gross (tonnen goederen) of content (geschat metaalgehalte).",
+        ),
+    ] = "gross"
+    stage: Annotated[
+        Literal["extraction", "processing", "manufacturing", "recycling", "all"] | None,
+        described(
+            "extraction, processing, manufacturing, recycling or all.",
+            "extraction, processing, manufacturing, recycling of all (alle schakels).",
+        ),
+    ] = None
+    source: TradeSource = None
+    stock_change: Annotated[
+        float | None,
+        described(
+            "Known stock change, t (increase positive).",
+            "Bekende voorraadmutatie in t (toename positief).",
+            ge=-1e12,
+            le=1e12,
+        ),
+    ] = None
+    consumption: Annotated[
+        float | None,
+        described(
+            "Known consumption, t: the residual then checks the data.",
+            "Bekend verbruik in t: de restpost controleert dan de gegevens.",
+            ge=0,
+            le=1e12,
+        ),
+    ] = None
+    top: Annotated[
+        int,
+        described(
+            "Partners named in the Sankey (the rest is 'other').",
+            "Partners met naam in het Sankeydiagram (de rest is 'overig').",
+            ge=1,
+            le=50,
+        ),
+    ] = 5
+    lang: Lang = "en"
+
+
+class NetTradeParams(Params):
+    """Parameters of :func:`net_trade` (``grondstof net-trade``, ``/api/v1/net-trade``)."""
+
+    country: CountryText
+    materials: Annotated[
+        MaterialsText,
+        described(
+            "Materials: all, crm, strategic or a comma list.",
+            "Grondstoffen: all, crm, strategic of een kommalijst.",
+            min_length=1,
+            max_length=500,
+        ),
+    ] = "all"
+    year: Annotated[
+        str | None,
+        described(
+            "One year (default the latest with data).",
+            "Eén jaar (standaard het laatste jaar met gegevens).",
+            max_length=20,
+        ),
+        Cli(flags=("--year",)),
+    ] = None
+    lang: Lang = "en"
 
 
 def balance(

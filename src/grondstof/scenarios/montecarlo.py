@@ -53,7 +53,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.random import PCG64, Generator, SeedSequence
@@ -63,6 +63,7 @@ from pydantic import field_validator, model_validator
 from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import country_name, fetch
+from grondstof.parameters import Cli, DataFile, Lang, Params, bounds_of, described
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
@@ -727,6 +728,75 @@ def montecarlo(
             data[key] = value.model_dump() if isinstance(value, ScenarioModel) else value
     spec = validate(MonteCarloSpec, {k: v for k, v in data.items() if v is not None}, source="montecarlo")
     return run_montecarlo(spec, store=store, lang=lang)
+
+
+def _mc(field: str) -> dict[str, Any]:
+    """The bounds of a :class:`MonteCarloSpec` field: the parameter model repeats no number."""
+    return bounds_of(MonteCarloSpec, field)
+
+
+class MonteCarloRunParams(Params):
+    """Parameters of :func:`montecarlo_scenario` (``grondstof scenario montecarlo``,
+    ``/api/v1/scenario/montecarlo``). Bounds come from :class:`MonteCarloSpec`; ``None`` means "the file's
+    value, else the default"."""
+
+    country: Annotated[
+        str | None,
+        described(
+            "Importer: ISO2/ISO3 code, English or Dutch name, or EU27.",
+            "Importeur: ISO2/ISO3-code, Engelse of Nederlandse naam, of EU27.",
+            max_length=100,
+        ),
+        Cli(flags=("--country", "-c")),
+    ] = None
+    materials: Annotated[
+        str | None,
+        described(
+            "Materials: comma list, crm or strategic (default strategic).",
+            "Grondstoffen: kommalijst, crm of strategic (standaard strategic).",
+            max_length=500,
+        ),
+        Cli(flags=("--materials", "-m")),
+    ] = None
+    draws: Annotated[
+        int | None,
+        described(
+            "Number of draws (default 100,000).", "Aantal trekkingen (standaard 100.000).", **_mc("draws")
+        ),
+    ] = None
+    seed: Annotated[
+        int | None,
+        described(
+            "Random seed (default 42).", "Startwaarde van de toevalsgenerator (standaard 42).", **_mc("seed")
+        ),
+    ] = None
+    cover_percentile: Annotated[
+        float | None,
+        described(
+            "Percentile of the shortfall the stock covers (default 95).",
+            "Percentiel van het tekort dat de voorraad dekt (standaard 95).",
+            **_mc("cover_percentile"),
+        ),
+    ] = None
+    horizon_years: Annotated[
+        int | None,
+        described(
+            "Years simulated (default 1).", "Gesimuleerde jaren (standaard 1).", **_mc("horizon_years")
+        ),
+    ] = None
+    correlation: Annotated[
+        Literal["independent", "supplier"] | None,
+        described(
+            "independent (default) or supplier (one draw per supplier country for all materials).",
+            "independent (standaard) of supplier (één trekking per leverancier voor alle grondstoffen).",
+        ),
+    ] = None
+    year: Annotated[
+        int | None,
+        described("Baseline year of the trade flows.", "Basisjaar van de handelsstromen.", **_mc("year")),
+    ] = None
+    file: DataFile = None
+    lang: Lang = "en"
 
 
 def montecarlo_scenario(

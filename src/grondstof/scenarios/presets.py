@@ -30,6 +30,7 @@ from typing import Any
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import country_name, fetch
+from grondstof.parameters import Lang, Params
 from grondstof.registry._text import suggest
 from grondstof.registry.countries import countries
 from grondstof.registry.materials import materials
@@ -158,6 +159,12 @@ def get_preset(preset_id: str, store: Store | None = None, parameter: str = "pre
         "a preset id from `grondstof scenario presets` (" + ", ".join(ids) + ")",
         suggest(preset_id or "", ids, n=3),
     )
+
+
+class PresetsParams(Params):
+    """Parameters of :func:`list_presets` (``grondstof scenario presets``, ``/api/v1/scenario/presets``)."""
+
+    lang: Lang = "en"
 
 
 def list_presets(store: Store | None = None, lang: str = "en") -> Result:

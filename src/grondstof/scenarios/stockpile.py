@@ -66,13 +66,24 @@ from pydantic import field_validator, model_validator
 from grondstof.errors import DataNotAvailableError, InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import fetch
+from grondstof.parameters import (
+    Cli,
+    CountriesText,
+    Lang,
+    MaterialsText,
+    Params,
+    Stage,
+    TradeSource,
+    bounds_of,
+    described,
+)
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import STAGES, Material
 from grondstof.registry.materials import materials as material_registry
 from grondstof.result import Field, Result
 from grondstof.scenarios._inputs import ScenarioModel, load_scenario
-from grondstof.scenarios.montecarlo import MonteCarloParams
+from grondstof.scenarios.montecarlo import MonteCarloParams, MonteCarloSpec
 from grondstof.store import Store, open_store
 
 # ECB euro foreign exchange reference rates, annual averages of the daily rates, US dollars per euro
@@ -1197,6 +1208,120 @@ def _scenario_rows(
     if budget is None:
         del extra["allocation"]
     return rows, extra
+
+
+class StockpileParams(Params):
+    """Parameters of :func:`stockpile` (``grondstof stockpile``, ``/api/v1/scenario/stockpile``)."""
+
+    country: Annotated[
+        CountriesText,
+        described(
+            "Importer(s): code, name or EU27; a comma list shows them side by side.",
+            "Importeur(s): code, naam of EU27; een kommalijst toont ze naast elkaar.",
+            min_length=1,
+            max_length=200,
+        ),
+    ]
+    materials: Annotated[
+        MaterialsText,
+        described(
+            "Materials: strategic, crm, all or a comma list.",
+            "Grondstoffen: strategic, crm, all of een kommalijst.",
+            min_length=1,
+            max_length=500,
+        ),
+    ] = "strategic"
+    days: Annotated[
+        str | None,
+        described(
+            f"Days-of-cover norm(s), e.g. 90 or 60,90,180 (each at most {MAX_DAYS}).",
+            f"Norm(en) in dagen dekking, bijv. 90 of 60,90,180 (elk hoogstens {MAX_DAYS}).",
+            max_length=40,
+        ),
+    ] = None
+    budget: Annotated[
+        float | None,
+        described(
+            "EUR to allocate across the materials (linear programme).",
+            "Budget in EUR om over de grondstoffen te verdelen (lineair programma).",
+            gt=0,
+            le=1e12,
+        ),
+    ] = None
+    scenario: Annotated[
+        str | None,
+        described(
+            "Scenario file (YAML/JSON): cut-off or Monte Carlo.",
+            "Scenariobestand (YAML/JSON): wegvallende leverancier of Monte Carlo.",
+        ),
+        Cli(path=True),
+    ] = None
+    confidence: Annotated[
+        float,
+        described(
+            "Share of draws the stock covers in full.",
+            "Deel van de trekkingen dat de voorraad volledig dekt.",
+            gt=0,
+            lt=1,
+        ),
+    ] = 0.95
+    holding_cost: Annotated[
+        float,
+        described(
+            "Yearly holding cost as a share of the stock's value.",
+            "Jaarlijkse aanhoudkosten als deel van de waarde van de voorraad.",
+            ge=0,
+            le=1,
+        ),
+    ] = DEFAULT_HOLDING_COST
+    basis: Annotated[
+        Literal["imports", "net-imports", "consumption"],
+        described(
+            "Reference flow: imports, net-imports or consumption.",
+            "Referentiestroom: imports (import), net-imports (netto-import) of consumption (verbruik).",
+        ),
+    ] = "imports"
+    weights: Annotated[
+        Literal["value", "risk", "tonnes"],
+        described(
+            "Budget weights: value, risk (× EU supply risk) or tonnes.",
+            "Gewichten bij een budget: value (waarde), risk (× EU-leveringsrisico) of tonnes.",
+        ),
+    ] = "value"
+    compare: Annotated[
+        str | None,
+        described(
+            "Importers side by side, e.g. EU27.", "Importeurs naast elkaar, bijv. EU27.", max_length=200
+        ),
+    ] = None
+    year: Annotated[
+        int | None,
+        described(
+            "Reference year (default the latest).",
+            "Referentiejaar (standaard het laatste).",
+            ge=1988,
+            le=2100,
+        ),
+    ] = None
+    source: TradeSource = None
+    stage: Stage = None
+    draws: Annotated[
+        int | None,
+        described(
+            "Monte Carlo draws (overrides the scenario).",
+            "Aantal Monte-Carlotrekkingen (overschrijft het scenario).",
+            **bounds_of(MonteCarloSpec, "draws"),
+        ),
+    ] = None
+    seed: Annotated[
+        int | None,
+        described(
+            "Monte Carlo seed (overrides the scenario).",
+            "Startwaarde Monte Carlo (overschrijft het scenario).",
+            **bounds_of(MonteCarloSpec, "seed"),
+        ),
+    ] = None
+    lang: Lang = "en"
 
 
 def stockpile(

@@ -26,9 +26,10 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from grondstof.errors import InputError
+from grondstof.parameters import Lang, Params, described
 from grondstof.registry._text import normalise, split_list, suggest
 from grondstof.registry.materials import materials as material_registry
 from grondstof.result import Field, Result
@@ -329,6 +330,60 @@ def _overrides(
             raise InputError(f"{parameter}.{tech.id}", raw, f"a number in ({low}, {high}]")
         out[tech.id] = number
     return out
+
+
+class TechnologiesParams(Params):
+    """Parameters of :func:`technologies` (``grondstof technologies``, ``/api/v1/scenario/technologies``)."""
+
+    per: Annotated[
+        Literal["MW", "MWh"],
+        described(
+            "Order by kg per MW of capacity or per MWh generated over the lifetime.",
+            "Sorteer op kg per MW vermogen of per MWh over de levensduur.",
+        ),
+    ] = "MW"
+    materials: Annotated[
+        str | None,
+        described(
+            "Only these materials (comma list).", "Alleen deze grondstoffen (kommalijst).", max_length=500
+        ),
+    ] = None
+    weight: Annotated[
+        Literal["supply-risk", "none"],
+        described(
+            "supply-risk (EU 2023 SR) or none.", "supply-risk (EU-leveringsrisico 2023) of none (geen)."
+        ),
+    ] = "supply-risk"
+    by: Annotated[
+        Literal["material", "technology"],
+        described(
+            "material (rows per material) or technology (totals).",
+            "material (een rij per grondstof) of technology (totalen per techniek).",
+        ),
+    ] = "material"
+    capacity_factors: Annotated[
+        str | None,
+        described(
+            "Overrides, e.g. offshore_wind=0.45,nuclear=0.85.",
+            "Andere capaciteitsfactoren, bijv. offshore_wind=0.45,nuclear=0.85.",
+            max_length=500,
+        ),
+    ] = None
+    lifetimes: Annotated[
+        str | None,
+        described(
+            "Overrides in years, e.g. nuclear=40.",
+            "Andere levensduren in jaren, bijv. nuclear=40.",
+            max_length=500,
+        ),
+    ] = None
+    relative_to: Annotated[
+        str,
+        described(
+            "Reference technology for the ratios.", "Referentietechniek voor de verhoudingen.", max_length=40
+        ),
+    ] = "nuclear"
+    lang: Lang = "en"
 
 
 def technologies(

@@ -43,6 +43,7 @@ from pydantic_core import PydanticCustomError
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import parse_years, year_range_text
+from grondstof.parameters import Cli, Lang, Params, Web, described
 from grondstof.registry._text import suggest
 from grondstof.registry.materials import materials as material_registry
 from grondstof.result import Field, Result
@@ -842,6 +843,35 @@ LEVER_FIELDS = [
     Field("reduction_t", "Reduction", "tonnes", "t", "without − with (negative: the lever raises demand)"),
     Field("reduction_share", "Reduction (share)", "share", description="reduction ÷ without"),
 ]
+
+
+class TransitionParams(Params):
+    """Parameters of :func:`transition` (``grondstof transition``, ``/api/v1/scenario/transition``)."""
+
+    scenario: Annotated[
+        str,
+        described(
+            "Scenario file (YAML/JSON) or a shipped name: nl-2035 (the web takes shipped names only).",
+            "Scenariobestand (YAML/JSON) of een meegeleverde naam: nl-2035 (op het web alleen namen).",
+            min_length=1,
+            max_length=500,
+        ),
+        Cli(argument=True),
+        Web(choices=("nl-2035",)),
+    ] = "nl-2035"
+    by: Annotated[
+        Literal["year", "technology", "material", "lever"],
+        described(
+            "year, technology, material (totals) or lever.",
+            "year (jaar), technology (techniek), material (totalen) of lever (hefboom).",
+        ),
+    ] = "year"
+    apply_levers: Annotated[
+        bool,
+        described("Apply the scenario's levers.", "Pas de hefbomen van het scenario toe."),
+        Cli(flags=("--levers",), negative="--no-levers"),
+    ] = True
+    lang: Lang = "en"
 
 
 def transition(

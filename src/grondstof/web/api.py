@@ -1,13 +1,15 @@
-"""The JSON API under ``/api/v1``: one route per analysis, with the CLI's parameters and field names.
+"""The JSON API under ``/api/v1``: one route per analysis of the registry, generated from its parameter model.
 
 Every route returns ``{"meta": {...}, "rows": [...]}`` exactly as ``grondstof <command> --json`` does, plus
-``meta.page`` for pagination (``page``, ``page_size``). Parameters are passed to the library as given;
-the library validates them, so an unknown material or country is a 400 problem+json naming the parameter
-with suggestions, never a 500. The API is read-only: no route changes the store.
+``meta.page`` for pagination (``page``, ``page_size``). The query parameters, their bounds and their OpenAPI
+description come from the analysis' parameter model (:mod:`grondstof.parameters`), the same model the command
+line validates against; an unknown parameter is refused with a 400 naming it and the closest known one. The
+API is read-only: no route changes the store.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 from typing import Annotated, Any
@@ -15,37 +17,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from pydantic import Field, create_model
 
+from grondstof.analyses import ANALYSES, Analysis
+from grondstof.parameters import Params, web_of
 from grondstof.result import Result
 from grondstof.web.problems import PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
-
 MAX_PAGE_SIZE = 5000
-
-Page = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")]
-PageSize = Annotated[
-    int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page (at most {MAX_PAGE_SIZE}).")
-]
-Material = Annotated[
-    str,
-    Query(
-        description="Material: English/Dutch name, symbol or alias; comma list; all.",
-        min_length=1,
-        max_length=500,
-    ),
-]
-Country = Annotated[
-    str,
-    Query(
-        description="Importer(s): ISO2/ISO3, English/Dutch name, EU27; comma list.",
-        min_length=1,
-        max_length=500,
-    ),
-]
-Years = Annotated[str | None, Query(description="A year (2022) or a range (2015-2024).", max_length=20)]
-Lang = Annotated[str, Query(description="Names in 'en' or 'nl'.", pattern="^(en|nl)$")]
-Text = Annotated[str | None, Query(max_length=200)]
 
 
 def respond(result: Result, page: int, page_size: int) -> Response:
@@ -74,185 +53,132 @@ def _page(result: Result, page: int, page_size: int) -> dict[str, Any]:
     return body
 
 
-async def run(request: Request, name: str, fn: Any, **params: Any) -> Result:
-    """Run an analysis through the app's cached runner: answered on the event loop when cached, in a worker
-    thread otherwise (the engine work must not block other requests)."""
+async def run(request: Request, entry: Analysis, arguments: dict[str, Any]) -> Result:
+    """Run an analysis with validated arguments through the app's cached runner: answered on the event loop
+    when cached, in a worker thread otherwise (the engine work must not block other requests)."""
     runner = request.app.state.runner
-    cached = runner.cached(name, **params)
+    cached = runner.cached(entry.name, **arguments)
     if cached is not None:
         return cached
-    return await run_in_threadpool(runner.run, name, fn, **params)
+    return await run_in_threadpool(runner.run, entry.name, entry.load(), **arguments)
 
 
-@router.get("/supply", summary="World production by country: shares, HHI, top-3 (grondstof supply)")
-async def supply(
-    request: Request,
-    material: Material,
-    years: Years = None,
-    stage: Text = None,
-    source: Text = None,
-    by: Annotated[str, Query(pattern="^(country|year)$")] = "country",
-    lang: Lang = "en",
-    page: Page = 1,
-    page_size: PageSize = 500,
-) -> Response:
-    from grondstof.indicators.supply import supply as fn
+class Paging(Params):
+    """Pagination of every API answer."""
 
-    result = await run(
-        request, "supply", fn, material=material, years=years, stage=stage, source=source, by=by, lang=lang
+    page: Annotated[int, Field(ge=1, le=100_000, description="Page number, from 1.")] = 1
+    page_size: Annotated[
+        int, Field(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page (at most {MAX_PAGE_SIZE}).")
+    ] = 500
+
+
+def web_model(entry: Analysis, paging: bool = True) -> type[Params]:
+    """The query model of an analysis on the web: its parameter model without the fields the web may not set
+    (file paths), plus ``page`` and ``page_size``."""
+    cached = _WEB_MODELS.get((entry.name, paging))
+    if cached is not None:
+        return cached
+    model = entry.model()
+    fields: dict[str, Any] = {
+        name: (field.annotation, field) for name, field in model.model_fields.items() if web_of(field).enabled
+    }
+    name = "".join(part.title() for part in entry.name.split("_")) + "Query"
+    made = create_model(name, __base__=Paging if paging else Params, __doc__=model.__doc__, **fields)
+    _WEB_MODELS[(entry.name, paging)] = made
+    return made
+
+
+_WEB_MODELS: dict[tuple[str, bool], type[Params]] = {}
+
+
+def _endpoint(entry: Analysis) -> Any:
+    query_model = web_model(entry)
+
+    async def endpoint(request: Request, params: Params) -> Response:
+        values = params.model_dump()
+        page, page_size = values.pop("page"), values.pop("page_size")
+        arguments = entry.validate(values, web=True)
+        return respond(await run(request, entry, arguments), page, page_size)
+
+    _declare_query(endpoint, query_model)
+    endpoint.__name__ = entry.name
+    endpoint.__doc__ = entry.summary
+    endpoint.grondstof_model = query_model  # type: ignore[attr-defined]  # for the 400 "did you mean"
+    return endpoint
+
+
+def _declare_query(endpoint: Any, model: type[Params]) -> None:
+    """Tell FastAPI that ``params`` is the query model (a real object, not a postponed annotation)."""
+    endpoint.__signature__ = inspect.Signature(
+        [
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+            inspect.Parameter(
+                "params", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[model, Query()]
+            ),
+        ],
+        return_annotation=Response,
     )
-    return respond(result, page, page_size)
 
 
-@router.get("/imports", summary="Imports by partner: value, tonnes, shares, import HHI (grondstof imports)")
-async def imports(
-    request: Request,
-    material: Material,
-    country: Country,
-    years: Years = None,
-    source: Text = None,
-    stage: Text = None,
-    share_from: Annotated[
-        str | None, Query(alias="from", max_length=200, description="Report the share from these partners.")
-    ] = None,
-    by: Annotated[str, Query(pattern="^(partner|year)$")] = "partner",
-    lang: Lang = "en",
-    page: Page = 1,
-    page_size: PageSize = 500,
-) -> Response:
-    from grondstof.indicators.dependency import imports as fn
-
-    result = await run(
-        request,
-        "imports",
-        fn,
-        material=material,
-        country=country,
-        years=years,
-        source=source,
-        stage=stage,
-        share_from=share_from,
-        by=by,
-        lang=lang,
+def build_router() -> APIRouter:
+    """Every analysis with a route, plus the sources and the Atom feed of the alerts."""
+    router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+    for entry in ANALYSES.values():
+        if entry.route is None:
+            continue
+        command = " ".join(entry.command)
+        summary = entry.summary.rstrip(".") + (f" (grondstof {command})" if command else "")
+        router.add_api_route(entry.route, _endpoint(entry), methods=["GET"], summary=summary, name=entry.name)
+    feed_model = web_model(ANALYSES["watch"], paging=False)
+    _declare_query(watch_feed, feed_model)
+    watch_feed.grondstof_model = feed_model  # type: ignore[attr-defined]
+    router.add_api_route("/watch.atom", watch_feed, methods=["GET"], **_ATOM)
+    router.add_api_route(
+        "/sources",
+        sources,
+        methods=["GET"],
+        summary="The sources in the store, with provenance (grondstof data)",
     )
-    return respond(result, page, page_size)
+    return router
 
 
-@router.get("/partner", summary="Everything a country imports from one partner (grondstof partner)")
-async def partner(
-    request: Request,
-    country: Country,
-    partner: Annotated[str, Query(min_length=1, max_length=100, description="The supplying country.")],
-    years: Years = None,
-    source: Annotated[str, Query(max_length=40)] = "baci_hs92",
-    by: Annotated[str, Query(pattern="^(material|year)$")] = "material",
-    include_fuels: bool = False,
-    lang: Lang = "en",
-    page: Page = 1,
-    page_size: PageSize = 500,
-) -> Response:
-    from grondstof.indicators.partner import partner_imports as fn
-
-    result = await run(
-        request,
-        "partner",
-        fn,
-        country=country,
-        partner=partner,
-        years=years,
-        source=source,
-        by=by,
-        include_fuels=include_fuels,
-        lang=lang,
-    )
-    return respond(result, page, page_size)
+_ATOM: dict[str, Any] = {
+    "summary": "The alerts as an Atom feed (grondstof watch --atom)",
+    "response_class": Response,
+    "responses": {200: {"content": {"application/atom+xml": {}}}},
+}
 
 
-@router.get("/compare", summary="Several importers side by side (grondstof compare)")
-async def compare(
-    request: Request,
-    material: Material,
-    countries: Country,
-    year: Years = None,
-    source: Text = None,
-    stage: Text = None,
-    share_from: Annotated[str | None, Query(alias="from", max_length=200)] = None,
-    lang: Lang = "en",
-    page: Page = 1,
-    page_size: PageSize = 500,
-) -> Response:
-    from grondstof.indicators.dependency import compare as fn
+async def watch_feed(request: Request, params: Params) -> Response:
+    """The alerts of ``/api/v1/watch`` as an Atom 1.0 feed."""
+    from grondstof.monitor.feed import atom_feed
 
-    result = await run(
-        request,
-        "compare",
-        fn,
-        material=material,
-        countries_=countries,
-        year=year,
-        source=source,
-        stage=stage,
-        share_from=share_from,
-        lang=lang,
-    )
-    return respond(result, page, page_size)
+    entry = ANALYSES["watch"]
+    arguments = entry.validate(params.model_dump(), web=True)
+    result = await run(request, entry, arguments)
+    return Response(atom_feed(result, feed_url=str(request.url)), media_type="application/atom+xml")
 
 
-@router.get("/overview", summary="One row per material for a country (grondstof overview)")
-async def overview(
-    request: Request,
-    country: Annotated[str, Query(min_length=1, max_length=100)] = "NL",
-    year: Years = None,
-    lang: Lang = "en",
-    page: Page = 1,
-    page_size: PageSize = 500,
-) -> Response:
-    from grondstof.indicators.overview import overview as fn
-
-    result = await run(request, "overview", fn, country=country, year=year, lang=lang)
-    return respond(result, page, page_size)
 
 
-@router.get("/materials", summary="The material registry (grondstof materials)")
-def materials(
-    request: Request,
-    list_: Annotated[str, Query(alias="list", pattern="^(all|crm|strategic)$")] = "all",
-    lang: Lang = "en",
-    page: Page = 1,
-    page_size: PageSize = 500,
-) -> Response:
-    from grondstof.indicators.registry_views import list_materials
-
-    return respond(list_materials(list_, lang), page, page_size)
-
-
-@router.get("/countries", summary="The country concordance (grondstof countries)")
-def countries(request: Request, eu: bool = False, page: Page = 1, page_size: PageSize = 500) -> Response:
-    from grondstof.indicators.registry_views import list_countries
-
-    return respond(list_countries(eu), page, page_size)
-
-
-@router.get("/sources", summary="The sources in the store, with provenance (grondstof data)")
 def sources(request: Request) -> JSONResponse:
+    """The sources in the store: title, publisher, licence, version, files with their SHA-256, rows, years."""
     store = request.app.state.store
+    keys = (
+        "id",
+        "title",
+        "publisher",
+        "licence",
+        "version",
+        "status",
+        "rows",
+        "years",
+        "citation",
+        "url",
+        "notes",
+    )
     rows = [
-        {
-            k: s.get(k)
-            for k in (
-                "id",
-                "title",
-                "publisher",
-                "licence",
-                "version",
-                "status",
-                "rows",
-                "years",
-                "citation",
-                "url",
-                "notes",
-            )
-        }
+        {k: s.get(k) for k in keys}
         | {
             "sha256": [f["sha256"] for f in s.get("files", [])],
             "files": [f["path"] for f in s.get("files", [])],

@@ -65,12 +65,9 @@ def create_app(store: Store) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    from grondstof.web import api, api_policy, api_scenarios, downloads, pages, pages_more, reports
+    from grondstof.web import api, downloads, pages, pages_more, reports
 
-    app.include_router(api.router)
-    app.include_router(api_policy.router)
-    app.include_router(api_scenarios.router)
-    app.include_router(api_scenarios.balance_router)
+    app.include_router(api.build_router())
     app.include_router(downloads.router)
     app.include_router(reports.router)
     app.include_router(pages.router)

@@ -1,25 +1,31 @@
-"""Downloads of any dashboard table as CSV or Excel: ``/download/<analysis>.<csv|xlsx>?<parameters>``."""
+"""Downloads of any dashboard table as CSV or Excel: ``/download/<analysis>.<csv|xlsx>?<parameters>``.
+
+The parameters are those of the analysis' API route, validated by the same model (so a download accepts
+exactly what the API accepts, with the same bounds).
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from grondstof.analyses import analysis
 from grondstof.errors import InputError
 from grondstof.exports import to_csv, to_xlsx
-from grondstof.web.analyses import call_arguments
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/download/{name}.{fmt}")
-def download(request: Request, name: str, fmt: str) -> Response:
+async def download(request: Request, name: str, fmt: str) -> Response:
     """Run the named analysis with the query's parameters and return its rows as a file."""
     if fmt not in ("csv", "xlsx"):
         raise InputError("format", fmt, "csv or xlsx")
-    analysis, arguments = call_arguments(name, dict(request.query_params))
-    result = request.app.state.runner.run(name, analysis.load(), **arguments)
-    filename = f"grondstof-{name}"
+    entry = analysis(name)
+    arguments = entry.validate(dict(request.query_params), web=True)
+    result = await run_in_threadpool(request.app.state.runner.run, entry.name, entry.load(), **arguments)
+    filename = f"grondstof-{entry.name}"
     if fmt == "csv":
         return Response(
             to_csv(result),
@@ -27,7 +33,7 @@ def download(request: Request, name: str, fmt: str) -> Response:
             headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
         )
     return Response(
-        to_xlsx([(name, result)], title=result.title),
+        to_xlsx([(entry.name, result)], title=result.title),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
     )

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from grondstof import charts
 from grondstof.errors import InputError
 from grondstof.result import Result
-from grondstof.web.pages import Table, context, error_page, page, run
+from grondstof.web.templating import Table, context, error_page, page, run
 
 router = APIRouter(include_in_schema=False)
 

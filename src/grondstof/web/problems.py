@@ -32,7 +32,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Invalid parameter (named in `parameter`)",
         "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}},
     },
-    422: {"description": "Malformed request", "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}},
 }
 
 
@@ -70,17 +69,26 @@ def install(app: FastAPI) -> None:
         return problem(400, "Cannot answer", str(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        location = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
-        parameter = ".".join(location) or "request"
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # The same words as the command line: the parameter, its bounds or choices, the closest known name.
+        from grondstof.parameters import input_error
+
+        endpoint = request.scope.get("endpoint")
+        model = getattr(endpoint, "grondstof_model", None)
+        if model is not None:
+            error = input_error(list(exc.errors()), model)
+        else:
+            first = exc.errors()[0] if exc.errors() else {}
+            location = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
+            error = InputError(".".join(location) or "request", first.get("input"), first.get("msg", ""))
         return problem(
-            422,
+            400,
             "Invalid parameter",
-            f"{parameter}: {first.get('msg', 'invalid')}",
-            parameter=parameter,
-            value=_plain(first.get("input")),
-            expected=first.get("msg", ""),
+            str(error),
+            parameter=error.parameter,
+            value=_plain(error.value),
+            expected=error.expected,
+            suggestions=list(error.suggestions),
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -90,7 +98,7 @@ def install(app: FastAPI) -> None:
             title = "Not found" if exc.status_code == 404 else "Error"
             response = problem(exc.status_code, title, str(exc.detail))
         else:
-            from grondstof.web.pages import error_page
+            from grondstof.web.templating import error_page
 
             response = error_page(request, exc.status_code, str(exc.detail))
         for name, value in (exc.headers or {}).items():

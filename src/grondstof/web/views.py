@@ -12,7 +12,7 @@ from grondstof.indicators.overview import HEADLINE_FIELDS
 from grondstof.registry.countries import countries
 from grondstof.registry.materials import materials
 from grondstof.web.i18n import translate
-from grondstof.web.pages import Table, optional, run
+from grondstof.web.templating import Table, optional, run
 
 OVERVIEW_FIELDS = [*HEADLINE_FIELDS, "concentration_risk", "geopolrisk_score", "trade_source"]
 

@@ -6,10 +6,14 @@ from typing import Annotated
 
 import typer
 
-from grondstof.cli import DataOpt, StoreOpt, app, console, err_console, handle_errors
+from grondstof.commands.output import DataOpt, StoreOpt, console, err_console, handle_errors
 
 
-@app.command()
+def register(app: typer.Typer) -> None:
+    """Add ``grondstof serve`` to the application."""
+    app.command()(serve)
+
+
 @handle_errors
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless told otherwise.")] = "127.0.0.1",

@@ -1,0 +1,444 @@
+"""The registry of analyses: one entry per analysis, from which every skin is generated.
+
+An entry names the library function, its parameter model (:mod:`grondstof.parameters`), the command line path,
+the API route, a one-line summary in English and Dutch, and the field lists it can return. From these:
+
+* ``grondstof <command>`` options come from the model (:mod:`grondstof.commands.generated`);
+* ``/api/v1/<route>`` query parameters and their OpenAPI description come from the same model
+  (:mod:`grondstof.web.api`), and so do ``/download/<name>.csv|xlsx`` and the dashboard's calls;
+* docs/cli.md lists options and output fields from the entry (``tools/make_docs.py``).
+
+Adding an analysis is one module (parameter model + function returning a
+:class:`~grondstof.result.Result`) and one entry here. Entries hold module paths as text, so reading the
+registry imports nothing heavy: a command loads only the module of the analysis it runs.
+
+Every skin runs an analysis the same way: :func:`run` (or :meth:`Analysis.run`) validates the parameters
+against the model, raising :class:`~grondstof.errors.InputError` that names the parameter, and calls the
+function with the validated values and a store.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from grondstof.errors import InputError
+
+if TYPE_CHECKING:
+    from grondstof.parameters import Params
+    from grondstof.result import Field, Result
+    from grondstof.store import Store
+
+__all__ = ["ANALYSES", "Analysis", "CliExtra", "analysis", "register", "run"]
+
+
+def _load(path: str) -> Any:
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+@dataclass(frozen=True)
+class CliExtra:
+    """A presentation option of a command that is not a parameter of the analysis (``--atom``, ``--sankey``).
+
+    The entry's ``cli_present`` function receives it by ``name``.
+    """
+
+    name: str
+    flags: tuple[str, ...]
+    help: str
+    type: type = bool
+    default: Any = False
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One analysis: a library function, its parameter model and how the skins reach it.
+
+    Attributes
+    ----------
+    name:
+        Identifier: cache key, download name (``/download/<name>.csv``).
+    function, params:
+        ``"module:attribute"`` of the library function and of its :class:`~grondstof.parameters.Params` model.
+        The function is called with the validated values as keywords plus ``store=``.
+    summary, summary_nl:
+        One line in English and Dutch (CLI help, OpenAPI summary, page headings).
+    command:
+        Command line path (``("scenario", "cutoff")``); empty for no command.
+    route:
+        API path under ``/api/v1`` (``"/scenario/cutoff"``); None for no route (downloads and pages still
+        run it).
+    outputs:
+        The field lists the analysis can return: ``(condition, "module:FIELDS")``, e.g.
+        ``("--by year", "grondstof.indicators.supply:YEAR_FIELDS")``.
+    heavy:
+        Expensive to run (reports, large simulations): the server runs it under the heavy-request limits.
+    cli_extras, cli_present:
+        Presentation-only command options and the ``"module:function"`` that uses them:
+        ``present(run, **extras)`` gets a zero-argument ``run`` returning the result and returns text to
+        print, a :class:`~grondstof.result.Result` to print as usual, or None.
+    """
+
+    name: str
+    function: str
+    params: str
+    summary: str
+    summary_nl: str
+    command: tuple[str, ...] = ()
+    route: str | None = None
+    outputs: tuple[tuple[str, str], ...] = ()
+    heavy: bool = False
+    cli_extras: tuple[CliExtra, ...] = ()
+    cli_present: str | None = None
+    description: str = field(default="", compare=False)
+
+    def model(self) -> type[Params]:
+        """The parameter model (imports the analysis' module)."""
+        return _load(self.params)  # type: ignore[no-any-return]
+
+    def load(self) -> Callable[..., Result]:
+        """The library function (imports the analysis' module)."""
+        return _load(self.function)  # type: ignore[no-any-return]
+
+    def output_fields(self) -> list[tuple[str, list[Field]]]:
+        """The field lists this analysis can return, with the condition of each."""
+        return [(when, list(_load(path))) for when, path in self.outputs]
+
+    def validate(self, values: Mapping[str, Any], *, web: bool = False) -> dict[str, Any]:
+        """Check ``values`` against the model; return the keyword arguments of the library function.
+
+        ``web=True`` applies the web's restrictions (no file paths, only shipped names where marked).
+        Raises :class:`InputError` naming the parameter, its value and what is accepted.
+        """
+        from grondstof.parameters import validate_params
+
+        return dict(validate_params(self.model(), values, web=web))
+
+    def call(self, arguments: Mapping[str, Any], store: Store) -> Result:
+        """Call the library function with validated arguments (from :meth:`validate`) on ``store``."""
+        return self.load()(**arguments, store=store)
+
+    def run(self, store: Store | None = None, /, **values: Any) -> Result:
+        """Validate ``values`` and run the analysis (on the default store when none is given)."""
+        arguments = self.validate(values)
+        if store is None:
+            from grondstof.store import open_store
+
+            store = open_store()
+        return self.call(arguments, store)
+
+
+ANALYSES: dict[str, Analysis] = {}
+
+
+def register(entry: Analysis) -> Analysis:
+    """Add an analysis to the registry (its CLI command, API route and downloads follow from it)."""
+    ANALYSES[entry.name] = entry
+    _by_command.cache_clear()
+    return entry
+
+
+def analysis(name: str) -> Analysis:
+    """The registered analysis called ``name``; InputError with close names otherwise."""
+    found = ANALYSES.get(name)
+    if found is None:
+        close = difflib.get_close_matches(name, list(ANALYSES), n=3, cutoff=0.5)
+        raise InputError("analysis", name, "one of " + ", ".join(sorted(ANALYSES)), suggestions=close)
+    return found
+
+
+@cache
+def _by_command() -> dict[tuple[str, ...], Analysis]:
+    return {a.command: a for a in ANALYSES.values() if a.command}
+
+
+def by_command(path: tuple[str, ...]) -> Analysis | None:
+    """The analysis whose command line path is ``path``, or None."""
+    return _by_command().get(path)
+
+
+def commands_under(prefix: tuple[str, ...]) -> dict[str, Analysis]:
+    """Command names directly under ``prefix`` that are analyses (``()`` → top level)."""
+    return {
+        a.command[len(prefix)]: a
+        for a in ANALYSES.values()
+        if len(a.command) == len(prefix) + 1 and a.command[: len(prefix)] == prefix
+    }
+
+
+def run(name: str, store: Store | None = None, /, **values: Any) -> Result:
+    """Run the analysis ``name`` with parameters as the command line or API would take them.
+
+    >>> run("supply", material="gallium", years="2022")  # doctest: +SKIP
+    """
+    return analysis(name).run(store, **values)
+
+
+def _entry(
+    name: str,
+    function: str,
+    summary: str,
+    summary_nl: str,
+    *,
+    params: str | None = None,
+    command: tuple[str, ...] | None = None,
+    route: str | bool | None = True,
+    outputs: tuple[tuple[str, str], ...] = (),
+    **options: Any,
+) -> None:
+    module = function.partition(":")[0]
+    register(
+        Analysis(
+            name=name,
+            function=function,
+            params=params or f"{module}:{name.title().replace('_', '')}Params",
+            summary=summary,
+            summary_nl=summary_nl,
+            command=(name,) if command is None else command,
+            route=f"/{name}" if route is True else (route or None),
+            outputs=outputs,
+            **options,
+        )
+    )
+
+
+_IND = "grondstof.indicators"
+_SCN = "grondstof.scenarios"
+
+# ---------------------------------------------------------------------------------------------- supply, trade
+_entry(
+    "supply",
+    f"{_IND}.supply:supply",
+    "World production by country: shares, HHI and top-3 share, per year and stage.",
+    "Wereldproductie per land: aandelen, HHI en aandeel top-3, per jaar en schakel.",
+    outputs=(
+        ("--by country (default)", f"{_IND}.supply:ROW_FIELDS"),
+        ("--by year", f"{_IND}.supply:YEAR_FIELDS"),
+    ),
+)
+_entry(
+    "imports",
+    f"{_IND}.dependency:imports",
+    "Imports of a material by partner: value, tonnes, shares, import HHI, top partner.",
+    "Import van een grondstof per handelspartner: waarde, tonnen, aandelen, import-HHI, grootste partner.",
+    outputs=(
+        ("--by partner (default)", f"{_IND}.dependency:PARTNER_FIELDS"),
+        ("--by year", f"{_IND}.dependency:SUMMARY_FIELDS"),
+    ),
+)
+_entry(
+    "partner",
+    f"{_IND}.partner:partner_imports",
+    "Everything a country imports from one partner, by material and year.",
+    "Alles wat een land uit één partnerland importeert, per grondstof en jaar.",
+    outputs=(
+        ("--by material (default)", f"{_IND}.partner:MATERIAL_FIELDS"),
+        ("--by year", f"{_IND}.partner:YEAR_FIELDS"),
+    ),
+)
+_entry(
+    "compare",
+    f"{_IND}.dependency:compare",
+    "The same dependency figures for several importers side by side.",
+    "Dezelfde afhankelijkheidscijfers voor meerdere importeurs naast elkaar.",
+    outputs=(("", f"{_IND}.dependency:SUMMARY_FIELDS"),),
+)
+_entry(
+    "overview",
+    f"{_IND}.overview:overview",
+    "One row per material: imports, top partner, import HHI, world top producer and HHI, coverage.",
+    "Eén rij per grondstof: import, grootste partner, import-HHI, grootste producent en HHI, dekking.",
+    outputs=(("", f"{_IND}.overview:FIELDS"),),
+)
+_entry(
+    "materials",
+    f"{_IND}.registry_views:list_materials",
+    "The material registry: names (EN/NL), symbols, list membership, trade codes, coverage.",
+    "Het grondstoffenregister: namen (EN/NL), symbolen, lijsten, handelscodes, dekking.",
+    outputs=(("", f"{_IND}.registry_views:MATERIAL_FIELDS"),),
+)
+_entry(
+    "countries",
+    f"{_IND}.registry_views:list_countries",
+    "The country concordance: ISO, BACI, Comtrade codes, English and Dutch names, EU membership.",
+    "De landenconcordantie: ISO-, BACI- en Comtrade-codes, Engelse en Nederlandse namen, EU-lidmaatschap.",
+    outputs=(("", f"{_IND}.registry_views:COUNTRY_FIELDS"),),
+)
+
+# ------------------------------------------------------------------------------------------------------- risk
+_entry(
+    "risk",
+    f"{_IND}.risk:risk",
+    "Supply risk: GeoPolRisk for an importer, the EU 2023 method, DERA screening, or all three.",
+    "Leveringsrisico: GeoPolRisk voor een importeur, de EU-methode 2023, DERA-screening, of alle drie.",
+    outputs=(
+        ("--method geopolrisk (default)", f"{_IND}.geopolrisk:GEOPOLRISK_FIELDS"),
+        ("--method eu-sr, EU-27", f"{_IND}.eu_supply_risk:EU_SR_FIELDS"),
+        ("--method eu-sr, a country", f"{_IND}.eu_supply_risk:NATIONAL_SR_FIELDS"),
+        ("--method dera", f"{_IND}.dera:DERA_FIELDS"),
+        ("--method all", f"{_IND}.risk:ALL_FIELDS"),
+    ),
+)
+# The three methods one by one: used by the dashboard and downloads (the command is `risk --method`).
+_entry(
+    "geopolrisk",
+    f"{_IND}.geopolrisk:geopolrisk",
+    "GeoPolRisk: import concentration × import risk, per importer, material and year.",
+    "GeoPolRisk: importconcentratie × importrisico, per importeur, grondstof en jaar.",
+    command=(),
+    route=None,
+    outputs=(("", f"{_IND}.geopolrisk:GEOPOLRISK_FIELDS"),),
+)
+_entry(
+    "eu_sr",
+    f"{_IND}.eu_supply_risk:eu_supply_risk",
+    "EU supply risk (2023 method) recomputed beside the published figure.",
+    "EU-leveringsrisico (methode 2023) herberekend naast het gepubliceerde cijfer.",
+    params=f"{_IND}.eu_supply_risk:EuSrParams",
+    command=(),
+    route=None,
+    outputs=(
+        ("EU-27", f"{_IND}.eu_supply_risk:EU_SR_FIELDS"),
+        ("a country", f"{_IND}.eu_supply_risk:NATIONAL_SR_FIELDS"),
+    ),
+)
+_entry(
+    "dera",
+    f"{_IND}.dera:dera",
+    "DERA screening of world production: HHI, weighted country risk, risk group.",
+    "DERA-screening van de wereldproductie: HHI, gewogen landenrisico, risicogroep.",
+    command=(),
+    route=None,
+    outputs=(("", f"{_IND}.dera:DERA_FIELDS"),),
+)
+
+# ----------------------------------------------------------------------------------------------------- policy
+_entry(
+    "crma",
+    f"{_IND}.crma:crma",
+    "CRMA 2030 benchmarks per strategic raw material: value, target, status, distance, trend.",
+    "CRMA-doelen 2030 per strategische grondstof: waarde, doel, status, afstand, trend.",
+    outputs=(("", f"{_IND}.crma:CRMA_FIELDS"),),
+)
+_entry(
+    "controls",
+    f"{_IND}.exposure:controls",
+    "Export controls with their status on a date; with an importer, its exposure to them.",
+    "Exportbeperkingen met hun status op een datum; met een importeur, diens blootstelling eraan.",
+    outputs=(
+        ("without --importer", f"{_IND}.exposure:CONTROL_FIELDS"),
+        ("--importer C", f"{_IND}.exposure:EXPOSURE_FIELDS"),
+    ),
+)
+_entry(
+    "exposure",
+    f"{_IND}.exposure:exposure",
+    "An importer's exposure to the export controls in force on a date (grondstof controls --importer).",
+    "Blootstelling van een importeur aan de exportbeperkingen die op een datum gelden.",
+    command=(),
+    outputs=(("", f"{_IND}.exposure:EXPOSURE_FIELDS"),),
+)
+_entry(
+    "watch",
+    "grondstof.monitor.signals:watch",
+    "Early-warning alerts for a country or the EU-27: import swings, concentration, export controls.",
+    "Vroegtijdige signalen voor een land of de EU-27: importschommelingen, concentratie, exportbeperkingen.",
+    outputs=(("", "grondstof.monitor.signals:ALERT_FIELDS"),),
+    cli_extras=(
+        CliExtra("atom", ("--atom",), "Print the alerts as an Atom 1.0 feed."),
+        CliExtra("feed_url", ("--feed-url",), "URL the Atom feed is published at (rel=self).", str, None),
+        CliExtra(
+            "print_config", ("--print-config",), "Print the default signal configuration (YAML) and exit."
+        ),
+    ),
+    cli_present="grondstof.commands.present:watch",
+)
+
+# -------------------------------------------------------------------------------------------------- scenarios
+_entry(
+    "cutoff",
+    f"{_SCN}.cutoff:cutoff_scenario",
+    "Supplier cut-off: supply lost, what alternatives replace, the shortfall, stock days to bridge it.",
+    "Leverancier valt weg: verloren aanvoer, vervanging door alternatieven, tekort, voorraaddagen.",
+    command=("scenario", "cutoff"),
+    route="/scenario/cutoff",
+    outputs=(("", f"{_SCN}.cutoff:CUTOFF_FIELDS"),),
+)
+_entry(
+    "montecarlo",
+    f"{_SCN}.montecarlo:montecarlo_scenario",
+    "Monte Carlo disruptions: distribution of the annual shortfall per material, stock to cover it.",
+    "Monte-Carloverstoringen: verdeling van het jaarlijkse tekort per grondstof, voorraad om het te dekken.",
+    params=f"{_SCN}.montecarlo:MonteCarloRunParams",
+    command=("scenario", "montecarlo"),
+    route="/scenario/montecarlo",
+    outputs=(("", f"{_SCN}.montecarlo:MONTECARLO_FIELDS"),),
+    heavy=True,
+)
+_entry(
+    "presets",
+    f"{_SCN}.presets:list_presets",
+    "The cut-off presets derived from the export-control timeline, with their default assumptions.",
+    "De voorinstellingen voor wegvallende leveranciers uit de tijdlijn van exportbeperkingen.",
+    command=("scenario", "presets"),
+    route="/scenario/presets",
+    outputs=(("", f"{_SCN}.presets:PRESET_FIELDS"),),
+)
+_entry(
+    "stockpile",
+    f"{_SCN}.stockpile:stockpile",
+    "Strategic stock per material: days of cover, scenario cover at a confidence, or a budget; EUR cost.",
+    "Strategische voorraad per grondstof: dagen dekking, scenariodekking of een budget; kosten in EUR.",
+    route="/scenario/stockpile",
+    outputs=(
+        ("--days (default 90)", f"{_SCN}.stockpile:DAYS_FIELDS"),
+        ("--scenario", f"{_SCN}.stockpile:SCENARIO_FIELDS"),
+        ("--budget", f"{_SCN}.stockpile:BUDGET_FIELDS"),
+    ),
+    heavy=True,
+)
+_entry(
+    "transition",
+    f"{_SCN}.transition:transition",
+    "Material demand of an energy-transition scenario per year, against imports and world production.",
+    "Grondstoffenvraag van een energietransitiescenario per jaar, naast import en wereldproductie.",
+    route="/scenario/transition",
+    outputs=(
+        ("--by year (default), technology or material", f"{_SCN}.transition:FIELDS"),
+        ("--by lever", f"{_SCN}.transition:LEVER_FIELDS"),
+    ),
+)
+_entry(
+    "technologies",
+    f"{_SCN}.technologies:technologies",
+    "Materials per MW of capacity and per MWh generated over the lifetime, per power technology.",
+    "Grondstoffen per MW vermogen en per MWh over de levensduur, per opwektechniek.",
+    route="/scenario/technologies",
+    outputs=(
+        ("--by material (default)", f"{_SCN}.technologies:MATERIAL_FIELDS"),
+        ("--by technology", f"{_SCN}.technologies:TOTAL_FIELDS"),
+    ),
+)
+_entry(
+    "balance",
+    f"{_SCN}.massbalance:balance",
+    "Mass balance: imports, production, exports, apparent consumption, re-export share, residual, Sankey.",
+    "Massabalans: import, productie, export, schijnbaar verbruik, wederuitvoer, restpost, Sankey.",
+    outputs=(("", f"{_SCN}.massbalance:BALANCE_FIELDS"),),
+    cli_extras=(CliExtra("sankey", ("--sankey",), "Print the Sankey nodes and links as JSON."),),
+    cli_present="grondstof.commands.present:balance",
+)
+_entry(
+    "net_trade",
+    f"{_SCN}.massbalance:net_trade",
+    "Exports, imports and net exports per material, with the part in waste-and-scrap codes.",
+    "Export, import en netto-export per grondstof, met het deel in afval- en schrootcodes.",
+    command=("net-trade",),
+    route="/net-trade",
+    outputs=(("", f"{_SCN}.massbalance:NET_TRADE_FIELDS"),),
+)

@@ -1,0 +1,83 @@
+"""What every command shares: the consoles, error handling, output formats and the common options.
+
+Kept apart from :mod:`grondstof.cli` so command modules never import the application module that imports
+them (no import cycle).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from grondstof.errors import GrondstofError, InputError
+from grondstof.result import Result
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DataOpt = Annotated[
+    Path | None, typer.Option("--data", help="Data directory (default $GRONDSTOF_DATA or ../shared/data).")
+]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="Store directory (default $GRONDSTOF_STORE or ~/.cache/grondstof/store)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object {meta, rows}.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the rows as CSV.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Names in 'en' or 'nl'.")]
+
+
+def handle_errors(func: F) -> F:
+    """Turn grondstof errors into one line on stderr and a non-zero exit status (2 bad input, 1 other)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except GrondstofError as exc:
+            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit(result: Result, as_json: bool, as_csv: bool) -> None:
+    """Print a result as a table, as JSON ``{meta, rows}`` or as CSV."""
+    if as_json and as_csv:
+        raise InputError("--json/--csv", "both", "at most one of --json and --csv")
+    if as_json:
+        sys.stdout.write(result.to_json() + "\n")
+    elif as_csv:
+        sys.stdout.write(result.to_csv())
+    else:
+        from grondstof.render import print_result
+
+        print_result(result, console)
+
+
+def store_for(data: Path | None, store: Path | None) -> Any:
+    """Open the store for a command (building it first, with progress on a terminal, if needed)."""
+    from grondstof.store import open_store
+
+    progress = _progress_printer() if sys.stderr.isatty() else None
+    return open_store(store, data_dir=data, progress=progress)
+
+
+def _progress_printer() -> Callable[[str, str, str], None]:
+    def show(source: str, event: str, detail: str) -> None:
+        if event in ("done", "missing", "failed"):
+            err_console.print(f"[dim]{source}: {event} {detail}[/dim]")
+
+    return show

@@ -1,0 +1,47 @@
+"""``grondstof build`` (the store) and ``grondstof data`` (its sources and provenance)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from grondstof.commands.output import (
+    CsvOpt,
+    DataOpt,
+    JsonOpt,
+    StoreOpt,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``grondstof build`` and ``grondstof data`` to the application."""
+    app.command()(build)
+    app.command("data")(data_cmd)
+
+
+@handle_errors
+def build(
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Parse every source again.")] = False,
+) -> None:
+    """Build the store from the data directory (atomic; unchanged sources are reused)."""
+    from grondstof.build_progress import build_with_progress
+
+    report = build_with_progress(data, store, force, err_console)
+    console.print(f"Store {report.status}: {report.build_dir} ({report.seconds:.1f} s)")
+
+
+@handle_errors
+def data_cmd(
+    data: DataOpt = None, store: StoreOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False
+) -> None:
+    """List every source: title, publisher, licence, version, file hash, rows, years, what is missing."""
+    from grondstof.catalog import data_sources
+
+    emit(data_sources(data, store), as_json, as_csv)
