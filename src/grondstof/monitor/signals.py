@@ -896,10 +896,8 @@ def _since(since: int | str | None) -> int | None:
 def _source_text(store: Store, ids: Iterable[str]) -> str:
     parts = []
     for source_id in ids:
-        try:
-            version = store.source_info(source_id).get("version")
-        except Exception:
-            version = None
+        entry = next((s for s in store.catalog["sources"] if s["id"] == source_id), None)
+        version = entry.get("version") if entry else None
         parts.append(f"{source_id} ({version})" if version else source_id)
     return "; ".join(parts)
 
