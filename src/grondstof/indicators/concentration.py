@@ -31,8 +31,23 @@ def shares(values: Iterable[float | None]) -> list[float | None]:
 
 def hhi(values: Iterable[float | None]) -> float | None:
     """Herfindahl–Hirschman index on the 0–1 scale: Σ (vᵢ / Σv)². None when there is nothing to share."""
-    parts = [s for s in shares(values) if s is not None]
-    return sum(s * s for s in parts) if parts else None
+    return hhi_of_shares(s for s in shares(values) if s is not None)
+
+
+def hhi_of_shares(parts: Iterable[float]) -> float | None:
+    """Σ sᵢ² of shares that are already computed (0–1); None for no shares."""
+    items = list(parts)
+    return sum(s * s for s in items) if items else None
+
+
+def hhi_of(share: Any) -> Any:
+    """The HHI of a share column as an Ibis aggregate: Σ share² over each group's rows (0–1).
+
+    The one definition of the index in the engine: every concentration in the code base (import HHI by value
+    and by tonnes, world production HHI, the monitor's production HHI) aggregates with it, e.g.
+    ``t.group_by(keys).aggregate(hhi=hhi_of(t.share))``.
+    """
+    return (share * share).sum()
 
 
 def top_share(values: Iterable[float | None], k: int = 3) -> float | None:
@@ -56,6 +71,6 @@ def hhi_expr(table: Any, by: Sequence[str], value: str) -> Any:
     return shared.group_by(list(by)).aggregate(
         total=shared[value].sum(),
         n=shared[value].count(),
-        hhi=(shared["share"] * shared["share"]).sum(),
+        hhi=hhi_of(shared["share"]),
         top_share=shared["share"].max(),
     )

@@ -15,6 +15,7 @@ import ibis
 
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import check_years, country_name, fetch, parse_years
+from grondstof.indicators.concentration import hhi_of
 from grondstof.parameters import Cli, CountryText, Lang, Params, described
 from grondstof.registry.countries import Group, countries
 from grondstof.registry.materials import Material, materials
@@ -185,7 +186,7 @@ def _world_supply(store: Store, year: int) -> dict[str, dict[str, Any]]:
     agg = (
         shared.group_by(["material", "commodity", "stage", "year"])
         .aggregate(
-            hhi=(shared.share * shared.share).sum(),
+            hhi=hhi_of(shared.share),
             top=shared.country.argmax(shared.quantity),
             top_share=shared.share.max(),
             total=shared.quantity.sum(),
@@ -198,7 +199,7 @@ def _world_supply(store: Store, year: int) -> dict[str, dict[str, Any]]:
     crm = store.table("eu_crm_supply")
     named = crm.filter((crm.scope == "global") & crm.country.notnull())
     agg2 = named.group_by(["material", "stage"]).aggregate(
-        hhi=(named.share * named.share).sum(),
+        hhi=hhi_of(named.share),
         top=named.country.argmax(named.share),
         top_share=named.share.max(),
     )

@@ -19,6 +19,7 @@ import ibis
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import YearsArg, check_years, country_name, fetch, parse_years
+from grondstof.indicators.concentration import hhi_of_shares
 from grondstof.parameters import Cli, Lang, MaterialsText, Params, Years, described
 from grondstof.registry.materials import STAGES, Material, materials
 from grondstof.result import Field, Result
@@ -321,7 +322,7 @@ def _summarise(
                 "published_total": published.get((commodity, year)),
                 "unit": unit,
                 "countries": len(members),
-                "hhi": sum(s * s for s in shares) if shares else None,
+                "hhi": hhi_of_shares(shares),
                 "top3_share": sum(shares[:3]) if shares else None,
                 "top_country": top["country"],
                 "top_country_name": country_name(top["country"], lang),
@@ -377,7 +378,7 @@ def _crm_rows(
                 "published_total": None,
                 "unit": "share",
                 "countries": len(named),
-                "hhi": sum(s * s for s in shares) if shares else None,
+                "hhi": hhi_of_shares(shares),
                 "top3_share": sum(shares[:3]) if shares else None,
                 "top_country": top["country"] if top else None,
                 "top_country_name": top["country_name"] if top else None,

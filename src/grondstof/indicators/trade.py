@@ -18,6 +18,7 @@ import ibis
 import pyarrow as pa
 
 from grondstof.indicators._common import fetch
+from grondstof.indicators.concentration import hhi_of
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.store import Store
@@ -223,8 +224,8 @@ def dependency_summary(shared: Any) -> Any:
         total_tonnes=shared.tonnes.sum(),
         value_no_tonnes=shared.value_no_tonnes.sum(),
         partners=shared.exporter.count(),
-        hhi=(shared.value_share * shared.value_share).sum(),
-        hhi_tonnes=(shared.t_share * shared.t_share).sum(),
+        hhi=hhi_of(shared.value_share),
+        hhi_tonnes=hhi_of(shared.t_share),
         top_partner=shared.exporter.argmax(shared.value),
         top_share=shared.value_share.max(),
         basket=shared.basket.max(),

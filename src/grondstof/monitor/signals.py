@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import country_name, fetch, parse_years
+from grondstof.indicators.concentration import hhi_of
 from grondstof.parameters import Cli, CountryText, Lang, Params, described
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
@@ -842,7 +843,7 @@ def production_hhi(store: Store, material_ids: Sequence[str]) -> list[dict[str, 
     total = per_country.quantity.sum().over(group_by=keys)
     shared = per_country.mutate(share=per_country.quantity / total)
     agg = shared.group_by(keys).aggregate(
-        hhi=(shared.share * shared.share).sum(),
+        hhi=hhi_of(shared.share),
         top=shared.country.argmax(shared.quantity),
         top_share=shared.share.max(),
         countries=shared.country.count(),
