@@ -39,6 +39,7 @@ from typing import Annotated, Any, Literal
 from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import YearsArg, check_years, country_name, fetch, parse_years
+from grondstof.indicators.concentration import hhi_of_shares
 from grondstof.indicators.dependency import plan_imports
 from grondstof.parameters import Cli, Lang, MaterialsText, Params, Years, described
 from grondstof.registry.countries import Country, Group, countries
@@ -96,12 +97,11 @@ DERA_FIELDS = [
 
 def hhi_10000(shares: Iterable[float]) -> float:
     """DERA's concentration index Σ (100 × s_i)², 0–10 000, from shares 0–1 (a monopoly gives 10 000)."""
-    total = 0.0
-    for share in shares:
+    checked = list(shares)
+    for share in checked:
         if not 0.0 <= share <= 1.0:
             raise InputError("share", share, "a share between 0 and 1")
-        total += (100.0 * share) ** 2
-    return total
+    return 10_000.0 * (hhi_of_shares(checked) or 0.0)  # (100·s)² = 10 000·s²: the 0–1 HHI rescaled
 
 
 def glr(shares_wgi: Iterable[tuple[float, float]]) -> float | None:

@@ -407,6 +407,8 @@ def geopolrisk_expr(
     world = (
         prod.mutate(q_hhi=q_hhi)
         .group_by(["commodity", "year"])
+        # Σ P² / (Σ P)² is concentration.hhi_of over production shares, written on quantities so the
+        # floor() of geopolrisk-py's reference mode applies before the division (exact agreement).
         .aggregate(p_sum=lambda t: t.q_hhi.sum(), p_sq=lambda t: (t.q_hhi * t.q_hhi).sum())
     )
     world = world.select(
