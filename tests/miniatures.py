@@ -1,13 +1,23 @@
-"""Miniatures of the upstream files whose names the shared data also uses, written out at test time.
+"""The one place where tests make their data: miniature upstream files and miniature stores.
 
-The parsers find these files by their official names, and the shared datasets carry the same names, so
-the rows live here as text rather than as tracked files beside the real ones. Every row is invented for
-a case the parsers must handle (noted beside it); none is read from ``../shared/data``.
+* Miniatures of the upstream files whose names the shared data also uses are kept here as text and written
+  out at test time (:func:`write_miniatures`): the parsers find files by their official names, and the shared
+  datasets carry the same names, so no tracked file mirrors a shared one. Miniatures under names of their own
+  live in ``tests/fixtures/<source>/``; the ``fixtures`` fixture (conftest.py) puts both in one directory.
+* :func:`store_of_tables` makes a store straight from canonical tables (for calculation tests that need
+  three flows, not a parser), and :func:`store_of_files` builds one from miniature files through the
+  real parsers.
+
+Every row is invented for a case the code must handle (noted beside it); none is read from
+``../shared/data``.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 # BACI extract layout: codes that are not ISO (251 = France, 699 = India, 842 = USA), a missing quantity.
 BACI_EXTRACT = """\
@@ -88,3 +98,64 @@ def write_miniatures(root: Path) -> None:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def store_of_tables(
+    root: Path,
+    tables: Mapping[str, Mapping[str, Mapping[str, Sequence[Any]]]],
+    years: Mapping[str, list[int] | None] | None = None,
+) -> Any:
+    """A store made directly from canonical tables: ``{table: {source: {column: values}}}``.
+
+    Columns are cast to the canonical schema (:data:`grondstof.schema.TABLES`); every source gets a catalog
+    entry (``years`` per source, default None) so analyses can cite it.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from grondstof.schema import TABLES
+    from grondstof.store import Store
+
+    build = root / "builds" / "mini"
+    sources: dict[str, list[int] | None] = dict(years or {})
+    for table, by_source in tables.items():
+        for source, columns in by_source.items():
+            path = build / "tables" / table / f"{source}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.table(dict(columns)).cast(TABLES[table]), path)
+            sources.setdefault(source, None)
+    catalog = {"sources": [_catalog_entry(source, span) for source, span in sources.items()]}
+    (build / "catalog.json").write_text(json.dumps(catalog))
+    return Store(build)
+
+
+def _catalog_entry(source: str, years: list[int] | None) -> dict[str, Any]:
+    return {
+        "id": source,
+        "title": f"miniature {source}",
+        "publisher": "tests",
+        "licence": "test data",
+        "version": "1",
+        "status": "loaded",
+        "files": [],
+        "years": years,
+    }
+
+
+def store_of_files(root: Path, files: Mapping[str, str | bytes], sources: Iterable[str]) -> Any:
+    """A store built through the real parsers from miniature files ``{relative path: content}`` (a ``.gz``
+    path is gzip-compressed), with only the listed ``sources``."""
+    import gzip
+
+    from grondstof.sources import SOURCES
+    from grondstof.store import build, open_store
+
+    data = root / "data"
+    for relative, content in files.items():
+        path = data / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        raw = content.encode("utf-8") if isinstance(content, str) else content
+        path.write_bytes(gzip.compress(raw) if relative.endswith(".gz") else raw)
+    wanted = set(sources)
+    build(data, root / "store", sources=tuple(s for s in SOURCES if s.info.id in wanted))
+    return open_store(root / "store", build_if_missing=False)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,8 +15,8 @@ from grondstof.errors import InputError
 from grondstof.indicators.dependency import imports
 from grondstof.scenarios.cutoff import bridge, cut_arithmetic, cutoff, cutoff_scenario
 from grondstof.scenarios.presets import get_preset, presets
-from grondstof.schema import TABLES
 from grondstof.store import Store
+from miniatures import store_of_tables
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "grondstof" / "scenarios" / "examples"
@@ -27,25 +25,11 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "grondstof" / "scenario
 # ---- a miniature store: two suppliers, two importers, one material ----------------------------------------
 
 
-def _source(source_id: str, years: list[int]) -> dict[str, object]:
-    return {
-        "id": source_id,
-        "title": f"miniature {source_id}",
-        "publisher": "tests",
-        "licence": "test data",
-        "version": "1",
-        "status": "loaded",
-        "files": [],
-        "years": years,
-    }
-
-
 def mini_store(tmp_path: Path) -> Store:
     """Graphite (HS92 250410) in 2022: CHN→NLD 80 t, MOZ→NLD 20 t, MOZ→DEU 300 t, CHN→DEU 100 t.
 
     Values (USD): 160, 30, 450, 200. WMD graphite 2022: CHN 1000 t, MOZ 500 t (NLD and DEU none).
     """
-    build = tmp_path / "builds" / "mini"
     flows = [("CHN", "NLD", 80.0, 160.0), ("MOZ", "NLD", 20.0, 30.0), ("MOZ", "DEU", 300.0, 450.0)]
     flows.append(("CHN", "DEU", 100.0, 200.0))
     trade = {
@@ -70,13 +54,11 @@ def mini_store(tmp_path: Path) -> Store:
         "unit": ["metr. t", "metr. t"],
         "flag": ["r", "r"],
     }
-    for name, data, source in (("trade", trade, "baci_hs92"), ("production", production, "wmd")):
-        path = build / "tables" / name / f"{source}.parquet"
-        path.parent.mkdir(parents=True)
-        pq.write_table(pa.table(data).cast(TABLES[name]), path)
-    catalog = {"sources": [_source("baci_hs92", [2022, 2022]), _source("wmd", [2022, 2022])]}
-    (build / "catalog.json").write_text(json.dumps(catalog))
-    return Store(build)
+    return store_of_tables(
+        tmp_path,
+        {"trade": {"baci_hs92": trade}, "production": {"wmd": production}},
+        years={"baci_hs92": [2022, 2022], "wmd": [2022, 2022]},
+    )
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ CF = score × price / 0.409412948.
 
 from __future__ import annotations
 
-import gzip
 import sqlite3
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from grondstof.indicators.geopolrisk import (
     geopolrisk,
     geopolrisk_table,
 )
+from miniatures import store_of_files
 
 # -- a miniature world, computed by hand ---------------------------------------------------------------------
 #
@@ -118,20 +118,15 @@ def _write_wgi(path: Path) -> None:
 @pytest.fixture(scope="module")
 def mini_store(tmp_path_factory: pytest.TempPathFactory):
     """A store built from the miniature files above (BACI extract, WMD, WGI-PV, GeoPolRisk HS map)."""
-    from grondstof.sources import SOURCES
-    from grondstof.store import build, open_store
-
     root = tmp_path_factory.mktemp("gpr")
-    data = root / "data" / "geopolrisk"
-    data.mkdir(parents=True)
-    (data / "hs_code_map.csv").write_text(MAP)
-    (data / "world_mining_data_2018_2024_long.csv").write_text(WMD)
-    with gzip.open(data / "baci_hs92_crm_trade_2015_2024.csv.gz", "wt") as handle:
-        handle.write(BACI)
-    _write_wgi(data / "wgi_political_stability.db")
-    wanted = {"baci_hs92", "wmd", "wgi_pv", "geopolrisk_hs_map"}
-    build(root / "data", root / "store", sources=tuple(s for s in SOURCES if s.info.id in wanted))
-    return open_store(root / "store", build_if_missing=False)
+    _write_wgi(root / "wgi.db")
+    files = {
+        "geopolrisk/hs_code_map.csv": MAP,
+        "geopolrisk/world_mining_data_2018_2024_long.csv": WMD,
+        "geopolrisk/baci_hs92_crm_trade_2015_2024.csv.gz": BACI,
+        "geopolrisk/wgi_political_stability.db": (root / "wgi.db").read_bytes(),
+    }
+    return store_of_files(root, files, {"baci_hs92", "wmd", "wgi_pv", "geopolrisk_hs_map"})
 
 
 def _rows(result) -> dict[tuple[str, str, int], dict]:

@@ -7,8 +7,6 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -24,8 +22,8 @@ from grondstof.scenarios.montecarlo import (
     simulate_matrix,
     simulate_shortfalls,
 )
-from grondstof.schema import TABLES
 from grondstof.store import Store
+from miniatures import store_of_tables
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "grondstof" / "scenarios" / "examples"
@@ -33,7 +31,6 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "grondstof" / "scenario
 
 def mini_store(tmp_path: Path) -> Store:
     """Graphite (HS92 250410) 2022, as in test_cutoff: CHN→NLD 80 t, MOZ→NLD 20, MOZ→DEU 300, CHN→DEU 100."""
-    build = tmp_path / "builds" / "mini"
     flows = [("CHN", "NLD", 80.0), ("MOZ", "NLD", 20.0), ("MOZ", "DEU", 300.0), ("CHN", "DEU", 100.0)]
     trade = {
         "source": ["baci_hs92"] * 4,
@@ -46,14 +43,9 @@ def mini_store(tmp_path: Path) -> Store:
         "currency": ["USD"] * 4,
         "tonnes": [f[2] for f in flows],
     }
-    path = build / "tables" / "trade" / "baci_hs92.parquet"
-    path.parent.mkdir(parents=True)
-    pq.write_table(pa.table(trade).cast(TABLES["trade"]), path)
-    source = {"title": "miniature", "publisher": "tests", "licence": "-", "version": "1", "status": "loaded"}
-    catalog = {"sources": [{"id": "baci_hs92", **source, "years": [2022, 2022], "files": []}]}
-    catalog["sources"] += [{"id": s, **source, "years": None, "files": []} for s in ("wmd", "wgi")]
-    (build / "catalog.json").write_text(json.dumps(catalog))
-    return Store(build)
+    return store_of_tables(
+        tmp_path, {"trade": {"baci_hs92": trade}}, years={"baci_hs92": [2022, 2022], "wmd": None, "wgi": None}
+    )
 
 
 def fixed(**extra: object) -> MonteCarloParams:
