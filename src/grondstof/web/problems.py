@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grondstof.errors import DataNotAvailableError, GrondstofError, InputError, StoreError
@@ -94,6 +94,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
         # Keep the exception's headers (e.g. Allow on 405, as RFC 9110 requires).
+        response: Response
         if request.url.path.startswith(("/api/", "/health")):
             title = "Not found" if exc.status_code == 404 else "Error"
             response = problem(exc.status_code, title, str(exc.detail))
