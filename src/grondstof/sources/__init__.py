@@ -15,6 +15,7 @@ import pyarrow as pa
 from grondstof.sources import (
     baci,
     baci_extracts,
+    baci_refined,
     comext,
     comtrade,
     crma,
@@ -46,6 +47,7 @@ SOURCES: tuple[Source, ...] = (
     Source(baci_extracts.HS17_INFO, baci_extracts.parse_hs17),
     Source(baci_extracts.HS22_INFO, baci_extracts.parse_hs22),
     Source(baci_extracts.HS07_INFO, baci_extracts.parse_hs07),
+    Source(baci_refined.INFO, baci_refined.parse),
     Source(comtrade.INFO, comtrade.parse),
     Source(comtrade.API_INFO, comtrade.parse_api),
     # Production, reserves, governance
