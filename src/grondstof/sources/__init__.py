@@ -23,9 +23,12 @@ from grondstof.sources import (
     export_controls,
     geopolrisk_map,
     intensities,
+    tno,
     usgs,
+    usgs_mcs2025,
     wgi,
     wmd,
+    worldbank_cmo,
 )
 from grondstof.sources._base import SourceInfo
 
@@ -53,6 +56,8 @@ SOURCES: tuple[Source, ...] = (
     # Production, reserves, governance
     Source(wmd.INFO, wmd.parse),
     Source(usgs.INFO, usgs.parse),
+    Source(usgs_mcs2025.INFO, usgs_mcs2025.parse),
+    Source(usgs_mcs2025.SALIENT_INFO, usgs_mcs2025.parse_salient),
     Source(wgi.INFO, wgi.parse),
     Source(wgi.PV_INFO, wgi.parse_pv),
     # EU assessment, policy lists, measures
@@ -60,9 +65,12 @@ SOURCES: tuple[Source, ...] = (
     Source(crma.INFO, crma.parse),
     Source(export_controls.INFO, export_controls.parse),
     Source(geopolrisk_map.INFO, geopolrisk_map.parse),
+    # Prices
+    Source(worldbank_cmo.INFO, worldbank_cmo.parse),
     # Material intensities
     Source(intensities.INFO, intensities.parse),
     Source(intensities.BATPAC_INFO, intensities.parse_batpac),
+    Source(tno.INFO, tno.parse),
 )
 
 
