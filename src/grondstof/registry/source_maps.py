@@ -5,7 +5,10 @@
     ``material`` (empty when the registry has no such material: the series is kept under its name), the
     ``stage``, a corrected ``unit`` where the data release mislabels it, whether the reserves column holds
     reserves for this table (``reserves`` yes/no), and for reserves a different ``reserves_material`` or
-    ``reserves_unit`` where the release says so in its notes. ``country_label`` (usually empty) sends one
+    ``reserves_unit`` where the release says so in its notes; ``reserve_life`` says whether reserves and
+    production measure the same thing (no for iron ore crude-ore reserves against usable-ore output,
+    zircon gross weight against ZrO2 reserves, PGM group reserves against palladium output).
+    ``country_label`` (usually empty) sends one
     printed row label to its own series (titanium's combined ilmenite-and-rutile world total).
 ``usgs_salient_commodities.csv``
     USGS MCS salient files: the ``Commodity`` column -> material (empty: not in the registry).
@@ -46,6 +49,7 @@ class McsSeries:
     reserves: bool
     reserves_material: str | None
     reserves_unit: str | None  # None: the production unit
+    reserve_life: bool  # reserves / production is meaningful (same basis; the unit may need scaling)
     note: str
 
 
@@ -125,6 +129,7 @@ def usgs_mcs_series() -> dict[tuple[str, str, str], McsSeries]:
         "reserves",
         "reserves_material",
         "reserves_unit",
+        "reserve_life",
         "note",
     )
     out: dict[tuple[str, str, str], McsSeries] = {}
@@ -142,6 +147,7 @@ def usgs_mcs_series() -> dict[tuple[str, str, str], McsSeries]:
             reserves=_flag(name, line, "reserves", row["reserves"], "yes", "no"),
             reserves_material=_material(name, line, "reserves_material", row["reserves_material"]),
             reserves_unit=row["reserves_unit"] or None,
+            reserve_life=_flag(name, line, "reserve_life", row["reserve_life"], "yes", "no"),
             note=row["note"],
         )
     return out

@@ -360,7 +360,7 @@ def parse_volume_file(path: Path) -> pa.Table:
                     raise SourceFormatError(
                         path, "a percentage between 0 and 100", column=f"{where}.{key}[{j}]", value=v
                     )
-                out.append(float(v) / divisor)
+                out.append(round(float(v) / divisor, 10))
             values[name] = out
         for j, year in enumerate(years):
             rows.append(
