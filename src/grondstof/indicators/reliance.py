@@ -36,6 +36,15 @@ named in ``explanation``: USGS counts all forms in metal content (ores, intermed
 ours counts one stage's codes in gross weight; USGS adds government and industry stock changes; USGS uses
 U.S. Census trade, BACI reconciles importer and exporter reports (mirror data, FOB); and WMD and USGS
 production differ (USGS withholds some U.S. figures, W).
+
+Agreement reached on the shared data (United States, 2020–2024, BACI HS92 and WMD;
+``tests/test_reliance.py``): of the 215 material-years where USGS publishes a figure for a stage grondstof
+computes, 105 can be compared and 63 agree — 32 within 10 points (fluorspar, manganese, graphite, bismuth,
+arsenic, feldspar, gypsum) and 31 consistent with a printed bound or both net exporter (baryte, bauxite,
+diatomite, zirconium, tungsten, cadmium) — while 42 differ (chromium, magnesite, tin, aluminium, boron:
+USGS's all-forms or refined basis against one stage's gross trade); the median absolute difference over the
+50 pairs with two numbers is 6.5 points. The other 110 are not comparable: mine output in content cannot be
+added to gross ore trade, or WMD has no series at the stage (cobalt, lithium, PGM refining).
 """
 
 from __future__ import annotations
