@@ -28,7 +28,7 @@ def test_coefficient_of_variation() -> None:
         coefficient_of_variation([1, -1])
 
 
-@settings(max_examples=60, derandomize=True)
+@settings(max_examples=60, derandomize=True, deadline=None)
 @given(
     st.lists(st.floats(min_value=0.01, max_value=1e6), min_size=2, max_size=30),
     st.floats(min_value=0.001, max_value=1000),
