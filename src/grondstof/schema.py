@@ -68,7 +68,7 @@ TABLES: dict[str, pa.Schema] = {
             ("year", I16),
             ("quantity", F64),
             ("unit", S),
-            ("flag", S),  # r reported, e estimated, p provisional, "" unknown
+            ("flag", S),  # r reported, e estimated, p provisional, W withheld, NA not available, "" unknown
         ]
     ),
     # World totals as published by the source (not recomputed).
@@ -83,9 +83,12 @@ TABLES: dict[str, pa.Schema] = {
             ("unit", S),
         ]
     ),
+    # Reserves by country (country null = the published world total). reserves null where the source
+    # prints no number (NA, a bound such as >85,000,000, "Large"): reserves_text keeps what it printed.
     "reserves": pa.schema(
         [
             ("source", S),
+            ("edition", S),  # the publication, e.g. "MCS 2026"
             ("commodity", S),
             ("material", S),
             ("country", S),
@@ -93,6 +96,130 @@ TABLES: dict[str, pa.Schema] = {
             ("reserves", F64),
             ("reserves_text", S),
             ("unit", S),
+            ("note", S),  # the source's note on the row (basis, JORC figures, "included in world total")
+        ]
+    ),
+    # Production capacity by country where a source gives it (USGS MCS: refinery, smelter, plant capacity).
+    "capacity": pa.schema(
+        [
+            ("source", S),
+            ("edition", S),
+            ("commodity", S),
+            ("material", S),
+            ("stage", S),
+            ("country", S),  # ISO3; null for a world total or a label that is not one country
+            ("country_label", S),  # as printed
+            ("year", I16),
+            ("capacity", F64),
+            ("unit", S),
+            ("flag", S),  # r reported, e estimated, "" as published
+            ("note", S),
+        ]
+    ),
+    # USGS MCS salient statistics of the United States, long: one row per file column and year.
+    "usgs_salient": pa.schema(
+        [
+            ("source", S),
+            ("edition", S),
+            ("commodity", S),  # as published ("Cobalt", "Bauxite and Alumina")
+            ("material", S),  # registry id of the column (a PGM or REE price may name one element)
+            ("year", I16),
+            ("column", S),  # the file's column name (a repeated name gets "#2", "#3" …)
+            ("statistic", S),  # production, imports, exports, consumption, stocks, price, nir, …
+            ("value", F64),  # null where withheld (W), not available (NA), a bound or text
+            ("value_text", S),  # as printed
+            ("unit", S),
+            ("flag", S),  # "", W, NA, E (net exporter), >, <, range, lt_half_unit, text
+        ]
+    ),
+    # Commodity prices: monthly (World Bank Pink Sheet) or annual (USGS MCS) series in the source's unit and
+    # currency, never converted in the store.
+    "prices": pa.schema(
+        [
+            ("source", S),
+            ("series", S),  # the source's series name (with the file column for USGS)
+            ("material", S),
+            ("period", pa.date32()),  # first day of the month (monthly) or of the year (annual)
+            ("frequency", S),  # monthly | annual
+            ("value", F64),
+            ("unit", S),  # e.g. $/mt, $/lb, $/troy oz, $/kg
+            ("currency", S),  # USD (nominal)
+            ("note", S),
+        ]
+    ),
+    # BACI bilateral values of refined-stage codes, truncated upstream: for each importer its top 6 suppliers
+    # and for each exporter its top 6 customers (union). No tonnes; every row carries that coverage.
+    "trade_top_flows": pa.schema(
+        [
+            ("source", S),
+            ("classification", S),  # HS02 (2002–2016) or HS17 (2017–2024)
+            ("code", S),
+            ("year", I16),
+            ("exporter", S),
+            ("importer", S),
+            ("value", F64),
+            ("currency", S),
+            ("coverage", S),  # top6_union: the retained flows only (a lower bound of the true total)
+        ]
+    ),
+    # The labels of the refined extract: label -> material, codes, stage and the extract's own caveat.
+    "refined_codes": pa.schema(
+        [
+            ("source", S),
+            ("label", S),
+            ("name", S),  # the extract's name ("Nickel, unwrought")
+            ("material", S),
+            ("stage", S),  # registry stage of the refined code
+            ("refined_stage", S),  # the extract's words ("unwrought metal")
+            ("code", S),  # the HS6 code of the flows
+            ("codes_all", pa.list_(S)),  # every refined code the extract names for the label
+            ("ore_code", S),
+            ("basket", pa.bool_()),  # the code also covers other materials (811292)
+            ("flag_key", S),
+            ("flag", S),
+        ]
+    ),
+    # World trade indicators per label and year as published with the refined extract (world totals only).
+    "world_trade_indicators": pa.schema(
+        [
+            ("source", S),
+            ("label", S),
+            ("title", S),
+            ("material", S),
+            ("code", S),
+            ("year", I16),
+            ("hhi_value", F64),  # exporter HHI of world trade value, 0–1
+            ("hhi_tonnes", F64),  # exporter HHI of world trade tonnes, 0–1
+            ("china_share_value", F64),  # 0–1 (published in percent)
+            ("china_share_tonnes", F64),
+            ("unit_value", F64),  # USD per tonne
+            ("china_unit_value", F64),
+            ("rest_unit_value", F64),
+        ]
+    ),
+    # Raw-material content of the 25 CBS product groups (TNO, as used in the Dutch ICER).
+    "product_content": pa.schema(
+        [
+            ("source", S),
+            ("product_group", S),  # CBS CE25 name (Dutch)
+            ("product_group_id", pa.int16()),
+            ("material_label", S),  # TNO's (Dutch) name
+            ("material", S),  # registry id; null when the registry has none (the label is kept)
+            ("content", F64),
+            ("unit", S),  # g/kg (assumed: the file states no unit)
+            ("unit_assumption", S),
+        ]
+    ),
+    # TNO supply-security indicators per raw material (price April 2021, volatility, HHI 2020).
+    "tno_supply_indicators": pa.schema(
+        [
+            ("source", S),
+            ("material_label", S),
+            ("material", S),
+            ("indicator", S),  # price_2021_04 | volatility | hhi_2020
+            ("value", F64),
+            ("unit", S),
+            ("indicator_text", S),  # the file's own words
         ]
     ),
     # Worldwide Governance Indicators, long: indicator in va, pv, ge, rq, rl, cc.

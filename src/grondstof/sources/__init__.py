@@ -15,6 +15,7 @@ import pyarrow as pa
 from grondstof.sources import (
     baci,
     baci_extracts,
+    baci_refined,
     comext,
     comtrade,
     crma,
@@ -22,9 +23,12 @@ from grondstof.sources import (
     export_controls,
     geopolrisk_map,
     intensities,
+    tno,
     usgs,
+    usgs_mcs2025,
     wgi,
     wmd,
+    worldbank_cmo,
 )
 from grondstof.sources._base import SourceInfo
 
@@ -46,11 +50,14 @@ SOURCES: tuple[Source, ...] = (
     Source(baci_extracts.HS17_INFO, baci_extracts.parse_hs17),
     Source(baci_extracts.HS22_INFO, baci_extracts.parse_hs22),
     Source(baci_extracts.HS07_INFO, baci_extracts.parse_hs07),
+    Source(baci_refined.INFO, baci_refined.parse),
     Source(comtrade.INFO, comtrade.parse),
     Source(comtrade.API_INFO, comtrade.parse_api),
     # Production, reserves, governance
     Source(wmd.INFO, wmd.parse),
     Source(usgs.INFO, usgs.parse),
+    Source(usgs_mcs2025.INFO, usgs_mcs2025.parse),
+    Source(usgs_mcs2025.SALIENT_INFO, usgs_mcs2025.parse_salient),
     Source(wgi.INFO, wgi.parse),
     Source(wgi.PV_INFO, wgi.parse_pv),
     # EU assessment, policy lists, measures
@@ -58,9 +65,12 @@ SOURCES: tuple[Source, ...] = (
     Source(crma.INFO, crma.parse),
     Source(export_controls.INFO, export_controls.parse),
     Source(geopolrisk_map.INFO, geopolrisk_map.parse),
+    # Prices
+    Source(worldbank_cmo.INFO, worldbank_cmo.parse),
     # Material intensities
     Source(intensities.INFO, intensities.parse),
     Source(intensities.BATPAC_INFO, intensities.parse_batpac),
+    Source(tno.INFO, tno.parse),
 )
 
 

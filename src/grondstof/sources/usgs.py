@@ -11,9 +11,10 @@ Canonical output:
 * ``production``: country rows, year ``<Y-1>`` with flag ``r`` (the sheet's reported/revised figure) and year
   ``<Y>`` with flag ``e`` (USGS estimate). An empty figure (U.S. lithium, "W" withheld) is null, not zero.
 * ``production_totals``: the "World total" rows as published (rounded; lithium excludes the U.S.).
-* ``reserves`` (year ``<Y>``): numeric where USGS prints a plain number; ``reserves_text`` keeps the printed
-  text (``NA``, ``>85,000,000``), with the number null for a bound or ``NA``. The world total is stored with
-  a null country. Empty reserves (gallium has no reserves table) give no row.
+* ``reserves`` (year ``<Y>``, edition ``MCS <Y+1>``): numeric where USGS prints a plain number;
+  ``reserves_text`` keeps the printed text (``NA``, ``>85,000,000``), with the number null for a bound or
+  ``NA``. The world total is stored with a null country. Empty reserves (gallium has no reserves table)
+  give no row.
 
 Stage follows the sheet's table: "World Mine Production and Reserves" is extraction; gallium's "World
 Low-Purity Production and Production Capacity" is processing (primary low-purity gallium is recovered
@@ -60,6 +61,7 @@ INFO = SourceInfo(
     url="https://www.usgs.gov/centers/national-minerals-information-center/mineral-commodity-summaries",
     files=("usgs_mcs2026/usgs_mcs2026_world_production_reserves_selected.csv",),
     tables=("production", "production_totals", "reserves"),
+    parser_version=2,
     notes="Transcribed (50 rows). Production 2024 flag r, 2025 flag e (estimate); reserves as of 2025. "
     "Units as printed: t cobalt content, t lithium content, t REO equivalent, kg gallium content (primary "
     "low-purity). Stage: mine production = extraction; gallium low-purity production = processing. U.S. "
@@ -218,6 +220,7 @@ def parse_mcs_file(path: Path) -> dict[str, pa.Table]:
     float_column(raw, cap_col, path, missing=("",), lo=0, expected="a capacity of at least 0, or empty")
     reserves, reserves_text = _parse_reserves(path, raw)
     text_column(raw, "source", path, expected="the source citation")
+    note = text_column(raw, "note", path, allow_empty=True)
 
     rows = pa.array(range(n), pa.int64())
     is_country = pc.invert(pc.or_(is_total, is_other))
@@ -259,6 +262,7 @@ def parse_mcs_file(path: Path) -> dict[str, pa.Table]:
     reserves_table = pa.table(
         {
             "source": pa.array([INFO.id] * n, pa.string()),
+            "edition": pa.array([f"MCS {year + 1}"] * n, pa.string()),
             "commodity": commodity,
             "material": material,
             "country": country,
@@ -266,6 +270,7 @@ def parse_mcs_file(path: Path) -> dict[str, pa.Table]:
             "reserves": reserves,
             "reserves_text": reserves_text,
             "unit": unit,
+            "note": note,
         }
     ).filter(has_reserves)
     return {
