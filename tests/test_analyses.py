@@ -125,13 +125,13 @@ BOUNDED = [
 
 @pytest.mark.realdata
 @pytest.mark.parametrize(("entry", "name"), BOUNDED, ids=lambda x: x if isinstance(x, str) else x.name)
-def test_a_value_outside_a_bound_is_refused_alike_by_cli_and_api(web, tmp_path, entry: Analysis, name) -> None:
+def test_a_value_outside_a_bound_is_refused_alike_by_cli_and_api(
+    web, tmp_path, entry: Analysis, name
+) -> None:
     model = entry.model()
     field = model.model_fields[name]
     value = _outside(field)
-    required = {
-        n: _example(n) for n, f in model.model_fields.items() if f.is_required() and n != name
-    }
+    required = {n: _example(n) for n, f in model.model_fields.items() if f.is_required() and n != name}
     if entry.route:
         params = {public_name(n, model.model_fields[n]): v for n, v in required.items()}
         response = web.get("/api/v1" + entry.route, params={**params, public_name(name, field): value})
@@ -249,4 +249,7 @@ def test_a_toy_analysis_in_one_module_gets_every_skin(toy_analysis, real_store, 
         text = make_docs.render()
     finally:
         sys.path.pop(0)
-    assert "## `grondstof toy`" in text and "| `--n` | How far to count. Accepts ≥ 1 and ≤ 1,000. | `3` |" in text
+    assert (
+        "## `grondstof toy`" in text
+        and "| `--n` | How far to count. Accepts ≥ 1 and ≤ 1,000. | `3` |" in text
+    )

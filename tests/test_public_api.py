@@ -31,7 +31,9 @@ def test_unknown_names_raise_attribute_error() -> None:
 
 
 def test_importing_the_package_loads_no_engine() -> None:
-    code = "import sys, grondstof; print(any(m.startswith(('ibis', 'duckdb', 'pandas')) for m in sys.modules))"
+    code = (
+        "import sys, grondstof; print(any(m.startswith(('ibis', 'duckdb', 'pandas')) for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
