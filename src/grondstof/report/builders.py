@@ -133,12 +133,13 @@ def material_report(
     world = _optional("grondstof.indicators.supply", "supply", material=mat.id, store=store, lang=lang)
     if world is not None and world.rows:
         top = world.rows[0]
-        summary = supply(mat.id, years=top["year"], by="year", store=store, lang=lang).rows[0]
+        source = world.meta["query"]["source"]
+        summary = supply(mat.id, years=top["year"], source=source, by="year", store=store, lang=lang).rows[0]
         report.summary.append(
             _w(
                 lang,
                 "top_producer",
-                year=top["year"],
+                year=top["period"],
                 country=top["country_name"],
                 share=_pct(top["share"]),
                 material=name,
@@ -152,14 +153,16 @@ def material_report(
             iso_numeric=iso,
             country="country",
             value="share",
-            title=f"{_w(lang, 'world')} {top['year']}",
+            title=f"{_w(lang, 'world')} {top['period']}",
             legend_title="share",
             topojson=_topojson(),
         )
         section = Section(
             _w(lang, "world"),
             figures=[
-                Figure(spec, _w(lang, "fig_map", year=top["year"], source=_source_title(world)), raster=True)
+                Figure(
+                    spec, _w(lang, "fig_map", year=top["period"], source=_source_title(world)), raster=True
+                )
             ],
             tables=[("world production", world)],
             table_rows=10,

@@ -164,13 +164,13 @@ def material_view(request: Request, material: str, country: str, lang: str) -> d
     }
     latest = optional(request, "supply", material=mat.id, lang=lang)
     if latest is not None and latest.rows:
-        year = latest.rows[0]["year"]
+        period = latest.rows[0]["period"]  # a year, or the EU 2023 study's ≈2016–2020
         out["map"] = charts.world_map(
             latest.rows,
             iso_numeric=_iso_numeric(),
             country="country",
             value="share",
-            title=f"{translate('world_map', lang)}, {year} ({latest.rows[0]['stage']})",
+            title=f"{translate('world_map', lang)}, {period} ({latest.rows[0]['stage']})",
             legend_title=translate("share", lang),
         )
         out["supply"] = Table(
@@ -178,7 +178,7 @@ def material_view(request: Request, material: str, country: str, lang: str) -> d
             latest,
             {"material": mat.id, "lang": lang},
             limit=10,
-            fields=["country_name", "quantity", "unit", "share", "flag"],
+            fields=["period", "country_name", "quantity", "unit", "share", "flag"],
         )
     trend = optional(request, "supply", material=mat.id, years="2018-2024", by="year", lang=lang)
     if trend is not None and len(trend.rows) > 1:
