@@ -390,12 +390,12 @@ def partner_view(
             fields=[
                 "year",
                 "value",
+                "retained_value",
+                "basket_value",
                 "currency",
-                "tonnes",
                 "materials",
-                "value_change",
                 "value_change_pct",
-                "top_material",
+                "top_material_name",
             ],
         ),
         "per_material": Table(
@@ -407,10 +407,11 @@ def partner_view(
                 "year",
                 "material_name",
                 "value",
+                "retained_value",
                 "currency",
                 "tonnes",
                 "share_of_imports",
-                "value_change_pct",
+                "basket",
             ],
         ),
     }
