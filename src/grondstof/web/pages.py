@@ -22,7 +22,7 @@ from grondstof.errors import GrondstofError, InputError
 from grondstof.render import format_value
 from grondstof.result import Result
 from grondstof.web.analyses import ANALYSES
-from grondstof.web.i18n import pick_lang, translate
+from grondstof.web.i18n import phrase, pick_lang, translate
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -50,7 +50,10 @@ class Table:
         if fields:
             self.fields = sorted(self.fields, key=lambda f: fields.index(f.name))
         self.rows = [
-            [(format_value(row.get(f.name), f.kind), f.kind) for f in self.fields]
+            [
+                (format_value(_shown(row.get(f.name), f.kind, self.lang), f.kind, self.lang), f.kind)
+                for f in self.fields
+            ]
             for row in result.rows[:limit]
         ]
         self.more = max(0, len(result.rows) - limit)
@@ -83,6 +86,13 @@ class Table:
         return [str(n) for n in self.result.meta.get("notes", [])]
 
 
+def _shown(value: Any, kind: str, lang: str) -> Any:
+    """A text cell in the page language: codes (signal kinds, statuses, material ids) become words."""
+    from grondstof.web.i18n import value_label
+
+    return value_label(value, lang) if kind == "text" else value
+
+
 def chart(spec: dict[str, Any]) -> Markup:
     """A figure holding a Vega-Lite spec; ``app.js`` draws it, the description is its text alternative."""
     description = spec.get("description", "")
@@ -102,6 +112,16 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
     def t(key: str, **kw: Any) -> str:
         return translate(key, lang, **kw)
 
+    def number(value: Any) -> str:
+        """A figure rounded to what the data support, in the page language (354.502 → 355)."""
+        kind = "int" if isinstance(value, int) and not isinstance(value, bool) else "number"
+        return format_value(value, kind, lang)
+
+    def readable(value: Any) -> Any:
+        from grondstof.web.i18n import value_label
+
+        return value_label(value, lang)
+
     def with_lang(target: str) -> str:
         params = dict(request.query_params)
         params["lang"] = target
@@ -113,6 +133,9 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
         "t": t,
         "country_code": country,
         "with_lang": with_lang,
+        "number": number,
+        "value_label": readable,
+        "phrase": lambda text: phrase(text, lang),
         "chart": chart,
         "chart_markup": chart,  # for templates whose own variable is called chart
         "path": request.url.path,
