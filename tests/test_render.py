@@ -78,3 +78,16 @@ def test_spare_width_goes_to_columns_until_their_headers_fit_on_one_line() -> No
     assert column_widths(fields, cells, 200) == [5, len("A much longer heading")]
     assert column_widths(fields, cells, 19) == [5, len("heading")]  # 5 + 7 + 3 per column + 1 border
     assert column_widths(fields, cells, 20) == [5, len("heading") + 1]
+
+
+# Issue 9, item 12: displayed figures are rounded to what the inputs support; JSON/CSV keep full precision.
+def test_numbers_show_three_significant_figures_and_dutch_separators() -> None:
+    from grondstof.render import format_value
+
+    assert format_value(354.502, "number") == "355"
+    assert format_value(0.0604158, "number") == "0.0604"
+    assert format_value(0.0604158, "number", "nl") == "0,0604"
+    assert format_value(13_853_607.0, "number", "nl") == "13.900.000"
+    assert format_value(1_633_884_337.0, "money", "nl") == "1.633.884.337"
+    assert format_value(0.1234, "share", "nl") == "12,3%"
+    assert format_value(True, "bool", "nl") == "ja"

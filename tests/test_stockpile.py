@@ -208,7 +208,7 @@ def test_shipped_example_scenario_is_valid() -> None:
 
 @pytest.mark.realdata
 def test_netherlands_strategic_materials_90_days_of_imports(real_store) -> None:
-    result = stockpile("NL", "strategic", days=90, store=real_store)
+    result = stockpile("NL", "strategic", days=90, basis="imports", store=real_store)
     rows = {r["material"]: r for r in result.rows}
     assert len(rows) == 18  # CRMA Annex I: 17 items, bauxite and aluminium as two materials
     assert all(r["cost_eur"] > 0 for r in rows.values())
@@ -233,7 +233,7 @@ def test_netherlands_strategic_materials_90_days_of_imports(real_store) -> None:
 @pytest.mark.realdata
 def test_net_imports_subtract_exports_of_the_same_codes(real_store) -> None:
     # NL aluminium 2024 (HS92 760110): imports 883,603.835 t, exports 687,440.420 t.
-    gross = stockpile("NL", "aluminium,cobalt,magnesium", days="60,90", store=real_store)
+    gross = stockpile("NL", "aluminium,cobalt,magnesium", days="60,90", basis="imports", store=real_store)
     net = stockpile("NL", "aluminium,cobalt,magnesium", days="60,90", basis="net-imports", store=real_store)
     assert len(net.rows) == 6
     alu = next(r for r in net.rows if r["material"] == "aluminium" and r["days"] == 60)
@@ -248,14 +248,16 @@ def test_net_imports_subtract_exports_of_the_same_codes(real_store) -> None:
 
 @pytest.mark.realdata
 def test_netherlands_next_to_the_eu27(real_store) -> None:
-    result = stockpile("NL", "aluminium,cobalt,gallium", days=90, compare="EU27", store=real_store)
+    result = stockpile(
+        "NL", "aluminium,cobalt,gallium", days=90, compare="EU27", basis="imports", store=real_store
+    )
     by = {(r["importer"], r["material"]): r for r in result.rows}
     assert set(by) == {(i, m) for i in ("NLD", "EU27") for m in ("aluminium", "cobalt", "gallium")}
     # EU-27 extra-EU aluminium imports 2024 (HS92 760110): about 2.99 Mt, over three times NL's.
     assert by[("EU27", "aluminium")]["reference_flow_t"] == pytest.approx(2_985_978, rel=1e-4)
     assert by[("EU27", "aluminium")]["cost_eur"] > 3 * by[("NLD", "aluminium")]["cost_eur"]
     assert set(result.meta["totals"]) == {"NLD 90 days", "EU27 90 days"}
-    same = stockpile("NL,EU27", "aluminium,cobalt,gallium", days=90, store=real_store)
+    same = stockpile("NL,EU27", "aluminium,cobalt,gallium", days=90, basis="imports", store=real_store)
     assert [r["cost_eur"] for r in same.rows] == [r["cost_eur"] for r in result.rows]
 
 
@@ -350,3 +352,47 @@ def test_a_vanishing_budget_buys_nothing_and_does_not_crash(real_store) -> None:
     # Found by schemathesis: budget=5e-324 made the scaled LP row infinite.
     result = stockpile("NL", budget=5e-324, draws=2000, store=real_store)
     assert all((r["stock_tonnes"] or 0) < 1e-6 for r in result.rows)
+
+
+# Issue 9, item 11: stock sizing used gross imports, which for the Netherlands include re-exports.
+@pytest.mark.realdata
+def test_default_basis_is_net_imports_with_gross_beside_it(real_store) -> None:
+    result = stockpile("NL", "aluminium,gallium", days=90, store=real_store)
+    alu, ga = (next(r for r in result.rows if r["material"] == m) for m in ("aluminium", "gallium"))
+    assert alu["basis"] == "net-imports"
+    assert alu["reference_flow_t"] == pytest.approx(883_603.835 - 687_440.420, abs=0.01)
+    assert alu["gross_imports_t"] == pytest.approx(883_603.835, abs=0.01)
+    assert alu["quantity_basis"].startswith("net imports · baci_hs92 760110 · processing")
+    # Comext has no exports: that row falls back to gross imports and says so in its own basis.
+    assert ga["basis"] == "imports" and ga["quantity_basis"].startswith("gross imports · comext_cn8")
+
+
+# Issue 9, item 10: PGMs were sized from the gold/PGM ore and precious-metal scrap baskets (5,099 t at
+# about EUR 11,000/t); a stock is held refined, so the members' unwrought metals stand for them.
+@pytest.mark.realdata
+def test_pgm_stock_is_priced_as_refined_metal(real_store) -> None:
+    row = stockpile("NL", "pgm", days=90, basis="imports", store=real_store).rows[0]
+    assert "261690" not in row["quantity_basis"] and "711290" not in row["quantity_basis"]
+    assert "711011" in row["quantity_basis"] and "processing" in row["quantity_basis"]
+    assert row["gross_imports_t"] < 50  # tonnes of refined PGMs, not thousands of tonnes of ore
+    assert row["unit_value_eur_per_t"] > 1e6  # millions of EUR per tonne, as refined PGMs cost
+
+
+# Issue 9, item 9: Dutch nickel was 1,580 t in the Monte Carlo run and 93,148 t in the stockpile planner.
+@pytest.mark.realdata
+def test_stockpile_and_montecarlo_pick_the_same_quantity(real_store) -> None:
+    from grondstof.scenarios.montecarlo import montecarlo
+
+    mats = "nickel,pgm,copper,rare_earths_magnets"
+    stock = {r["material"]: r for r in stockpile("NL", mats, days=90, basis="imports", store=real_store).rows}
+    sim = {r["material"]: r for r in montecarlo("NL", mats, draws=1000, store=real_store).rows}
+    for mat in ("nickel", "pgm", "copper", "rare_earths_magnets"):
+        assert sim[mat]["source"] == stock[mat]["source"]
+        assert sim[mat]["supply"] == pytest.approx(stock[mat]["gross_imports_t"], rel=0.01)
+        # The table itself (not only the notes) says what the quantity is.
+        assert sim[mat]["quantity_basis"].split(" · ")[1] == stock[mat]["quantity_basis"].split(" · ")[1]
+    assert stock["nickel"]["quantity_basis"].endswith("baci_hs17 750210 · processing")
+    assert sim["nickel"]["supply"] > 50_000
+    # Rare earths for magnets are traded only as finished magnets, and the row names the product.
+    assert "finished product" in stock["rare_earths_magnets"]["material_name"]
+    assert "850511" in sim["rare_earths_magnets"]["material_name"]

@@ -72,3 +72,26 @@ def test_strategic_materials_in_one_summary(real_store) -> None:
     assert rows["gallium"]["top_country"] == "CHN"
     assert rows["cobalt"]["top_country"] == "COD"
     assert any("No wmd production" in n for n in result.meta["notes"])
+
+
+# Issue 9, item 4: the EU 2023 study's shares (averages over ≈2016–2020) were labelled with year 2023.
+def test_eu_study_shares_are_labelled_with_their_reference_period(real_store) -> None:
+    from grondstof.indicators.crma import EU2023_PERIOD
+
+    result = supply("cobalt", stage="processing", store=real_store)
+    assert result.meta["query"]["source"] == "eu_crm_2023"
+    assert {r["period"] for r in result.rows} == {EU2023_PERIOD} == {"≈2016–2020"}
+    assert all(r["year"] is None for r in result.rows)
+    assert result.meta["period"] == EU2023_PERIOD
+    wmd = supply("cobalt", years=2022, by="year", store=real_store).rows[0]
+    assert wmd["period"] == "2022" and wmd["year"] == 2022
+
+
+# Issue 9, item 7: "countries" counted WMD rows with 0 t (gallium 2022: 5 listed, 4 producers).
+def test_producing_countries_have_output_above_zero(real_store) -> None:
+    rows = supply("gallium", years=2022, store=real_store).rows
+    assert any(r["quantity"] == 0 for r in rows)  # Ukraine is listed with 0 t
+    summary = supply("gallium", years=2022, by="year", store=real_store).rows[0]
+    assert summary["countries"] == sum(1 for r in rows if r["quantity"] > 0) == 4
+    lithium = supply("lithium", years=2022, by="year", store=real_store).rows[0]
+    assert lithium["countries"] == 12

@@ -22,6 +22,7 @@ METHODS_OUT = OUT.parent / "methods.md"
 
 # The modules whose docstrings state a method: formula, sources and approximations, in reading order.
 METHOD_MODULES = [
+    "grondstof.indicators.labels",
     "grondstof.indicators.concentration",
     "grondstof.indicators.supply",
     "grondstof.indicators.trade",
@@ -41,6 +42,7 @@ METHOD_MODULES = [
     "grondstof.indicators.product_content",
     "grondstof.monitor.signals",
     "grondstof.scenarios.cutoff",
+    "grondstof.scenarios.sourcing",
     "grondstof.scenarios.montecarlo",
     "grondstof.scenarios.stockpile",
     "grondstof.scenarios.transition",

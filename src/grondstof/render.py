@@ -14,10 +14,29 @@ from grondstof.result import Field, Result
 MAX_ROWS = 60
 
 
-def format_value(value: Any, kind: str) -> str:
-    """Format one cell for display according to its field kind (the data itself is never rounded)."""
+def format_value(value: Any, kind: str, lang: str = "en") -> str:
+    """Format one cell for display according to its field kind (the data itself is never rounded).
+
+    Rounded to what the inputs support (:mod:`grondstof.indicators.labels`): money and counts in whole
+    units, shares to 0.1 %, HHI to three decimals, tonnes below 100 to 0.1 t, other numbers to three
+    significant figures (354.502 days shows as 355). Dutch (``lang="nl"``) swaps the decimal point and the
+    thousands separator (1.234,5), so "354.502" can never be read as 354 thousand.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    text = _format_en(value, kind)
+    if lang == "nl" and kind in _NUMBER_KINDS and not isinstance(value, bool):
+        text = text.translate(_NL_SEPARATORS)
+    if lang == "nl" and kind == "bool":
+        text = "ja" if value else "nee"
+    return text
+
+
+_NUMBER_KINDS = ("share", "hhi", "money", "tonnes", "number", "int")
+_NL_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
+def _format_en(value: Any, kind: str) -> str:
     if kind == "share":
         return f"{value * 100:.1f}%"
     if kind == "hhi":
@@ -27,7 +46,7 @@ def format_value(value: Any, kind: str) -> str:
     if kind == "tonnes":
         return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
     if kind == "number":
-        return f"{value:,.6g}" if abs(value) < 1000 else f"{value:,.0f}"
+        return _significant_text(value)
     if kind == "int" and isinstance(value, int):
         return f"{value:,}"
     if kind == "bool":
@@ -35,6 +54,20 @@ def format_value(value: Any, kind: str) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def _significant_text(value: float) -> str:
+    """Three significant figures, whole units from 100 up (72.4229 → 72.4, 0.0604158 → 0.0604)."""
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    from grondstof.indicators.labels import DISPLAY_SIGNIFICANT, significant
+
+    rounded = significant(float(value), DISPLAY_SIGNIFICANT)
+    magnitude = math.floor(math.log10(abs(rounded))) if rounded else 0
+    decimals = max(0, DISPLAY_SIGNIFICANT - 1 - magnitude)
+    return f"{rounded:,.{decimals}f}"
 
 
 def _visible(fields: list[Field], rows: list[dict[str, Any]]) -> tuple[list[Field], list[str]]:

@@ -54,8 +54,17 @@ def check_years(
         return (hi, hi)
     if wanted[0] < lo or wanted[1] > hi:
         shown = str(wanted[0]) if wanted[0] == wanted[1] else f"{wanted[0]}-{wanted[1]}"
+        # Say which end is outside, so the message never reads as if the range itself were fine.
+        outside = []
+        if wanted[0] < lo:
+            outside.append(f"{wanted[0]} is before the first year, {lo}")
+        if wanted[1] > hi:
+            outside.append(f"{wanted[1]} is after the last year, {hi}")
         raise InputError(
-            parameter, shown, f"years within {lo}–{hi} ({what})", suggestions=[str(hi), f"{lo}-{hi}"]
+            parameter,
+            shown,
+            f"years within {lo}–{hi} ({what}; {' and '.join(outside)})",
+            suggestions=[str(hi), f"{max(lo, min(wanted[0], hi))}-{hi}", f"{lo}-{hi}"],
         )
     return wanted
 

@@ -47,6 +47,7 @@ from typing import Annotated, Any
 
 from grondstof.errors import DataNotAvailableError, InputError
 from grondstof.indicators._common import country_name, fetch, parse_years
+from grondstof.indicators.labels import EU_CRM_2023_PERIOD
 from grondstof.parameters import Cli, Lang, Params, described
 from grondstof.registry.countries import countries
 from grondstof.registry.materials import Material, materials
@@ -58,7 +59,7 @@ CHAIN_STAGES = ("extraction", "processing")
 # the material or stage (copper ore, bauxite, aluminium, PGMs, bismuth, boron).
 TRADE_PREFERENCE = ("comext_cn8", "baci_hs92")
 STABLE_BAND = 0.01  # |change| below one share point counts as stable
-EU2023_PERIOD = "≈2016–2020"
+EU2023_PERIOD = EU_CRM_2023_PERIOD  # one label for the EU 2023 study everywhere (indicators.labels)
 WINDOW = 2  # trend over the chosen year and the two before it
 
 CRMA_FIELDS = [

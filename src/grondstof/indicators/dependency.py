@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 import ibis
 
 from grondstof.errors import InputError
+from grondstof.indicators import labels
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import (
     YearsArg,
@@ -29,6 +30,7 @@ from grondstof.indicators._common import (
     parse_years,
     year_range_text,
 )
+from grondstof.indicators.labels import share_by_currency, sum_by_currency
 from grondstof.parameters import (
     Cli,
     CountriesText,
@@ -174,13 +176,29 @@ def plan_imports(
     source: str | None,
     stage: str | None,
 ) -> tuple[list[Plan], list[str]]:
+    """Plans per material and notes ("name: reason") on the materials left out: see :func:`plan_trade`."""
+    plans, missed = plan_trade(store, mats, importers, wanted, source, stage)
+    by_id = {m.id: m for m in mats}
+    return plans, [f"{by_id[mid].name()}: {reason}" for mid, reason in missed.items()]
+
+
+def plan_trade(
+    store: Store,
+    mats: Sequence[Material],
+    importers: Sequence[Country | Group],
+    wanted: tuple[int, int] | None,
+    source: str | None,
+    stage: str | None,
+) -> tuple[list[Plan], dict[str, str]]:
     """Pick, per material, the trade source, codes and years (one query for all materials).
 
-    Without ``source`` each material uses the first source in :data:`trade.TRADE_SOURCES` order whose codes
-    cover it; with ``wanted`` years the first whose years cover them, otherwise the most recent data, own
-    codes before basket codes. Partial extracts (:data:`trade.PARTIAL_SOURCES`) come last in both cases.
-    With one material a miss is an error naming what is covered; with several,
-    misses are skipped and listed in the returned notes.
+    The rule (see :mod:`grondstof.indicators.labels`): complete sources before partial extracts, own codes
+    before basket codes, then the :data:`trade.TRADE_SOURCES` order; a basket code in a partial extract is
+    used only when that source is asked for. With ``wanted`` years the chosen source must cover them and
+    hold imports inside them (HS17 has 2022 and 2024, not 2023; germanium's HS92 code has no trade after
+    2006); without, each material takes its most recent data. With one material a miss is an error naming
+    the years each source has for it and a range that would work; with several, misses are skipped and
+    returned by material id with the reason.
     """
     present = tr.available_sources(store)
     if source is not None:
@@ -198,75 +216,137 @@ def plan_imports(
     by_source: dict[str, list[tr.CodeChoice]] = {}
     for (src, _), choice in candidates.items():
         by_source.setdefault(src, []).append(choice)
-    bounds = tr.year_bounds(store, by_source, importers) if by_source else {}
-    latest = {key: hi for key, (_, hi) in bounds.items()}
+    years_of = tr.import_years(store, by_source, importers) if by_source else {}
     spans = {src: tr.year_span(store, src) for src in present}
-    plans, skipped = [], []
+    order = {src: i for i, src in enumerate(present)}
+    plans: list[Plan] = []
+    skipped: dict[str, str] = {}
     for mat in mats:
-        options = [(order, src) for order, src in enumerate(present) if (src, mat.id) in candidates]
-        # Complete sources first, partial extracts (top-200 pairs, ASEAN flows) only as a last resort.
-        with_data = sorted(
-            ((order, src) for order, src in options if (src, mat.id) in latest),
-            key=lambda item: (item[1] in tr.PARTIAL_SOURCES, item[0]),
+        options = [src for src in present if (src, mat.id) in candidates]
+        with_data = [src for src in options if (src, mat.id) in years_of]
+        # A basket in a partial extract is mostly other things and part of the trade: only on request.
+        usable = [
+            src
+            for src in with_data
+            if source is not None or labels.usable_by_default(src, candidates[(src, mat.id)].basket)
+        ]
+        usable.sort(
+            key=lambda src, m=mat.id: (labels.is_partial(src), candidates[(src, m)].basket, order[src])
         )
         plan: Plan | None = None
         problem: InputError | None = None
         if wanted is not None:
-            for _, src in with_data:
+            for src in usable:
                 span = spans[src]
-                first, last = bounds[(src, mat.id)]
-                # The source must cover the years and have imports inside them (germanium's HS92 code
-                # has no trade after 2006, so 2020-2024 must come from Comext).
-                if (
-                    span
-                    and span[0] <= wanted[0]
-                    and wanted[1] <= span[1]
-                    and first <= wanted[1]
-                    and last >= wanted[0]
-                ):
+                inside = [y for y in years_of[(src, mat.id)] if wanted[0] <= y <= wanted[1]]
+                if span and span[0] <= wanted[0] and wanted[1] <= span[1] and inside:
                     plan = Plan(mat, src, candidates[(src, mat.id)], wanted)
                     break
-            if plan is None and with_data:
-                src = with_data[0][1]
-                span = spans[src] or (0, 0)
-                problem = InputError(
-                    "years",
-                    year_range_text(wanted),
-                    f"years within {span[0]}–{span[1]} ({src})",
-                    suggestions=[str(span[1]), f"{span[0]}-{span[1]}"],
-                )
-        elif with_data:
-            # Own codes before baskets, then the most recent data, then the preferred (earlier) source.
-            def rank(item: tuple[int, str], mat_id: str = mat.id) -> tuple[int, int, int, int]:
-                order, src_id = item
-                complete = int(src_id not in tr.PARTIAL_SOURCES)
-                own = int(not candidates[(src_id, mat_id)].basket)
-                return (complete, own, latest[(src_id, mat_id)], -order)
-
-            _, src = max(with_data, key=rank)
-            last = latest[(src, mat.id)]
+            if plan is None and usable:
+                withheld_srcs = [src for src in with_data if src not in usable]
+                extra = _withheld_text(mat, withheld_srcs, candidates) if withheld_srcs else ""
+                problem = _years_problem(mat, importers, wanted, usable, years_of, extra)
+        elif usable:
+            # Complete before partial and own codes before baskets, then the most recent data.
+            src = max(
+                usable,
+                key=lambda s, m=mat.id: (
+                    not labels.is_partial(s),
+                    not candidates[(s, m)].basket,
+                    years_of[(s, m)][-1],
+                    -order[s],
+                ),
+            )
+            last = years_of[(src, mat.id)][-1]
             plan = Plan(mat, src, candidates[(src, mat.id)], (last, last))
         if plan is not None:
             plans.append(plan)
             continue
+        withheld = [src for src in with_data if src not in usable]
         if problem is None:
             where = f" in {year_range_text(wanted)}" if wanted else ""
             who = ", ".join(i.name() for i in importers)
-            coverage = mat.coverage_note() or "No trade codes are mapped for it."
+            if withheld:
+                reason = _withheld_text(mat, withheld, candidates)
+            else:
+                reason = mat.coverage_note() or "No trade codes are mapped for it."
             problem = InputError(
-                "material", mat.name(), f"a material with trade data for {who}{where}. {coverage}"
+                "material", mat.name(), f"a material with complete trade data for {who}{where}. {reason}"
             )
         if len(mats) == 1:
             raise problem
         if not options:
-            skipped.append(f"{mat.name()}: no trade codes in the loaded trade sources")
+            skipped[mat.id] = "no trade codes in the loaded trade sources"
         elif problem.parameter == "years":
-            skipped.append(f"{mat.name()}: {problem.expected}")
+            skipped[mat.id] = problem.expected
+        elif withheld:
+            skipped[mat.id] = _withheld_text(mat, withheld, candidates)
         else:
-            skipped.append(
-                f"{mat.name()}: no imports recorded{' in ' + year_range_text(wanted) if wanted else ''}"
-            )
+            skipped[mat.id] = f"no imports recorded{' in ' + year_range_text(wanted) if wanted else ''}"
     return plans, skipped
+
+
+def _withheld_text(mat: Material, withheld: Sequence[str], candidates: dict[tuple[str, str], Any]) -> str:
+    """Why a material has no default figure: its only data is a basket code in a partial extract."""
+    parts = []
+    for src in withheld:
+        choice = candidates[(src, mat.id)]
+        parts.append(f"{src} {', '.join(choice.codes)} ({labels.trade_coverage(src, choice)})")
+    return (
+        "No complete trade data: the only data is "
+        + "; ".join(parts)
+        + ", mostly other materials and part of the trade, so not shown as its imports (ask for that "
+        "source by name to see it)."
+    )
+
+
+def _years_problem(
+    mat: Material,
+    importers: Sequence[Country | Group],
+    wanted: tuple[int, int],
+    usable: Sequence[str],
+    years_of: dict[tuple[str, str], tuple[int, ...]],
+    withheld: str = "",
+) -> InputError:
+    """An error saying which years each source has imports of ``mat`` in, and ranges that would work."""
+    who = ", ".join(i.name() for i in importers)
+    span = f"all of {year_range_text(wanted)}" if wanted[0] != wanted[1] else str(wanted[0])
+    have = {src: years_of[(src, mat.id)] for src in usable}
+    listed = "; ".join(f"{src} has {_years_text(ys)}" for src, ys in have.items())
+    # Suggest the runs of consecutive years that overlap the wanted range (clipped to it), most recent
+    # first; without any, the most recent runs.
+    runs = sorted({run for ys in have.values() for run in _runs(ys)}, key=lambda run: (-run[1], run[0]))
+    overlapping = [
+        (max(lo, wanted[0]), min(hi, wanted[1])) for lo, hi in runs if lo <= wanted[1] and hi >= wanted[0]
+    ]
+    suggestions: list[str] = []
+    for lo, hi in overlapping or runs:
+        text = str(lo) if lo == hi else f"{lo}-{hi}"
+        if text not in suggestions:
+            suggestions.append(text)
+    return InputError(
+        "years",
+        year_range_text(wanted),
+        f"years with recorded imports of {mat.name()} by {who} in one source, which must cover {span}: "
+        f"{listed}" + (f". {withheld.rstrip('.')}" if withheld else ""),
+        suggestions=suggestions,
+    )
+
+
+def _runs(years: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive years: (1995, 1996, 2014) -> [(1995, 1996), (2014, 2014)]."""
+    runs: list[tuple[int, int]] = []
+    for year in years:
+        if runs and year == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], year)
+        else:
+            runs.append((year, year))
+    return runs
+
+
+def _years_text(years: Sequence[int]) -> str:
+    """Years as ranges: (2022, 2024) -> "2022, 2024"; (1995, 1996, 1997) -> "1995–1997"."""
+    return ", ".join(year_range_text(run) for run in _runs(years))
 
 
 def _material_notes(plan: Plan, lang: str) -> list[str]:
@@ -368,6 +448,22 @@ def _run_plans(store: Store, plans: Sequence[Plan], importers: Sequence[Country 
     hi = max(p.years[1] for p in plans)
     flow = tr.flows(store, choices=by_source, importers=importers, years=(lo, hi))
     return tr.with_partner_shares(tr.partner_totals(flow))
+
+
+def plan_summaries(
+    store: Store, plans: Sequence[Plan], importers: Sequence[Country | Group], lang: str = "en"
+) -> dict[tuple[str, str, int], dict[str, Any]]:
+    """Per (importer, material, year) of the plans, the summary row ``imports --by year`` gives."""
+    if not plans:
+        return {}
+    shared = _run_plans(store, plans, importers)
+    names = {i.code: i.name(lang) for i in importers}
+    index = {(p.source, p.material.id): p for p in plans}
+    return {
+        (row["importer"], row["material"], row["year"]): row
+        for row in summary_rows(shared, names, None, lang)
+        if _in_plan(row, index)
+    }
 
 
 def _in_plan(row: dict[str, Any], plans: dict[tuple[str, str], Plan]) -> bool:
@@ -509,15 +605,22 @@ def _resolve_partners(share_from: str | Sequence[str] | None) -> list[str] | Non
 
 
 def _note_missing_tonnes(meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """Say how much of the value has no tonnes, per currency (USD and EUR values are never added)."""
     missing = [r for r in rows if r["tonnes"] is None]
+    shares = share_by_currency(sum_by_currency(missing), sum_by_currency(rows))
     if missing:
-        value = sum(r["value"] or 0 for r in missing)
-        total = sum(r["value"] or 0 for r in rows) or 1.0
+        per_currency = "; ".join(
+            f"{share:.1%} of the {cur} value" for cur, share in shares.items() if share is not None
+        )
         meta["notes"].append(
-            f"{len(missing)} of {len(rows)} partner rows have no tonnes ({value / total:.1%} of the value); "
+            f"{len(missing)} of {len(rows)} partner rows have no tonnes ({per_currency}); "
             "their tonnes share is null and tonnes shares are over the partners with a quantity."
         )
-    meta["coverage"] = {"rows": len(rows), "rows_without_tonnes": len(missing)}
+    meta["coverage"] = {
+        "rows": len(rows),
+        "rows_without_tonnes": len(missing),
+        "value_without_tonnes_share": shares,
+    }
 
 
 def compare(
@@ -535,6 +638,10 @@ def compare(
 
     ``countries`` is a comma list; ``EU27`` expands to the 27 member states (each as an importer) plus the
     EU-27 as a whole (extra-EU imports). Rows are sorted by import value, largest first.
+    ``material`` is one material, a comma list or ``all``/``crm``/``strategic`` (rows grouped by
+    material, each from its own source: see :func:`plan_trade`). ``countries_`` is a comma list;
+    ``EU27`` expands to the 27 member states (each as an importer) plus the EU-27 as a whole (extra-EU
+    imports). Rows are sorted by import value, largest first.
     """
     store = store or open_store()
     importers = _expand_compare(countries)
@@ -549,13 +656,18 @@ def compare(
         store=store,
         lang=lang,
     )
-    rows = sorted(result.rows, key=lambda r: (r["importer"] == "EU27", -(r["total_value"] or 0)))
+    # Per material, the importers by import value (largest first), the EU-27 as a whole last.
+    rows = sorted(
+        result.rows, key=lambda r: (r["material"], r["importer"] == "EU27", -(r["total_value"] or 0))
+    )
     present = {r["importer"] for r in rows}
     missing = [i.code for i in importers if i.code not in present]
     if missing:
         result.meta["notes"].append("No imports recorded for: " + ", ".join(missing) + ".")
     result.meta["query"]["by"] = "importer"
-    title = f"Imports of {result.meta['material']['name']}: {len(importers)} importers compared"
+    names = [m["name"] for m in result.meta["materials"]]
+    what = ", ".join(names) if len(names) <= 3 else f"{len(names)} materials"
+    title = f"Imports of {what}: {len(importers)} importers compared"
     return Result(title, result.fields, rows, result.meta)
 
 

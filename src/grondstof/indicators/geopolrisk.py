@@ -43,8 +43,10 @@ How geopolrisk-py 2.0.1 computes it, reproduced here (``reference=True``, the de
 Where the method cannot be computed the row says so in ``status`` and ``note`` and its figures are null
 (geopolrisk-py returns 0 or stops instead): ``no_hs_code`` (the map has no HS code, e.g. gallium),
 ``not_mapped`` (GeoPolRisk has no commodity for the material), ``no_production`` (no WMD production that
-year), ``no_trade`` (neither imports nor domestic production), ``no_tonnes`` (imports recorded without
-any quantity). ``no_imports`` (domestic production, no imports) is computed: import risk and score are 0.
+year), ``no_trade_data`` (the HS codes hold no trade by any country that year, e.g. germanium's 811230
+after 2006: a data gap, not zero imports), ``no_trade`` (neither imports nor domestic production),
+``no_tonnes`` (imports recorded without any quantity). ``no_imports`` (domestic production, no imports,
+while the codes do have trade that year) is computed: import risk and score are 0.
 """
 
 from __future__ import annotations
@@ -98,6 +100,8 @@ STATUS_NOTES = {
     "no_imports": "no imports recorded; import risk and score are 0 (domestic production covers supply); "
     "no import price",
     "no_trade": "no imports and no domestic production recorded: import risk undefined",
+    "no_trade_data": "no trade data: the HS92 code(s) hold no trade by any country this year (a gap in the "
+    "data, not zero imports): import risk undefined",
     "no_tonnes": "imports recorded, but none with a quantity in tonnes: import risk and price undefined",
     "no_production": "no World Mining Data production for this commodity and year: HHI undefined",
     "no_hs_code": "GeoPolRisk maps no HS code to this commodity ('Not Available'): no trade series",
@@ -397,6 +401,16 @@ def geopolrisk_expr(
         trade_rows=flow.count(),
     )
 
+    # Whether the commodity's codes have any trade at all that year (any importer): without, "no imports"
+    # is a gap in the data, not zero imports (germanium's HS92 811230 has had no trade since 2006).
+    world_trade = trade.join(codes, trade.code == codes.m_code)
+    world_trade = world_trade.group_by([world_trade.m_commodity, world_trade.year]).aggregate(
+        world_rows=world_trade.count()
+    )
+    world_trade = world_trade.select(
+        wt_commodity=world_trade.m_commodity, wt_year=world_trade.year.cast("int64"), world_rows="world_rows"
+    )
+
     # Production: world HHI per commodity-year and the importer's own output in tonnes.
     prod = store.table("production")
     prod = prod.filter((prod.source == PRODUCTION_SOURCE) & prod.year.between(years[0], years[1]))
@@ -437,6 +451,9 @@ def geopolrisk_expr(
     )
     out = out.left_join(world, (out.commodity == world.h_commodity) & (out.year == world.h_year))
     out = out.left_join(
+        world_trade, (out.commodity == world_trade.wt_commodity) & (out.year == world_trade.wt_year)
+    )
+    out = out.left_join(
         own, (out.importer == own.d_importer) & (out.commodity == own.d_commodity) & (out.year == own.d_year)
     )
     rows = out.trade_rows.fill_null(0)
@@ -446,6 +463,7 @@ def geopolrisk_expr(
     status = ibis.cases(
         (~out.has_codes, "no_hs_code"),
         (~has_hhi, "no_production"),
+        ((rows == 0) & (out.world_rows.fill_null(0) == 0), "no_trade_data"),
         ((rows == 0) & (domestic <= 0), "no_trade"),
         ((rows > 0) & (imports_t <= 0), "no_tonnes"),
         (rows == 0, "no_imports"),

@@ -3,8 +3,10 @@
 Sources, in order of preference: World Mining Data (``wmd``, 2018–2024, mine or refinery output as the
 registry states per WMD commodity), USGS Mineral Commodity Summaries 2026 (``usgs_mcs2026``: 2024 and
 2025e for cobalt, lithium, rare earths and gallium), and the EU 2023 criticality study's global supply
-shares (``eu_crm_2023``: shares only, per stage, averaged over the study's reference years — used when the
-requested stage has no production data, e.g. processing of cobalt).
+shares (``eu_crm_2023``: shares only, per stage, averaged over the study's reference period, about
+2016–2020 — used when the requested stage has no production data, e.g. processing of cobalt). Every row
+carries its reference period (``period``): the year for annual data, "≈2016–2020" for the EU study's
+shares, whose ``year`` is null (:func:`grondstof.indicators.labels.reference_period`).
 
 Shares are country production / sum of country production in the same source, commodity, stage and year
 (published world totals are reported alongside, not used as denominators, so shares add up to 1).
@@ -20,6 +22,7 @@ import ibis
 from grondstof.errors import InputError
 from grondstof.indicators._common import YearsArg, check_years, country_name, fetch, parse_years
 from grondstof.indicators.concentration import hhi_of_shares
+from grondstof.indicators.labels import EU_CRM_2023_PERIOD, reference_period
 from grondstof.parameters import Cli, Lang, MaterialsText, Params, Years, described
 from grondstof.registry.materials import STAGES, Material, materials
 from grondstof.result import Field, Result
@@ -27,8 +30,13 @@ from grondstof.store import Store
 
 SUPPLY_SOURCES = ("wmd", "usgs_mcs2026", "eu_crm_2023")
 
+PERIOD_FIELD = Field(
+    "period", "Period", description="reference period of the figures: the year, or ≈2016–2020 (EU 2023 study)"
+)
+
 ROW_FIELDS = [
-    Field("year", "Year", "year"),
+    Field("year", "Year", "year", show=False, description="null for the EU 2023 study's period averages"),
+    PERIOD_FIELD,
     Field("material", "Material"),
     Field("stage", "Stage"),
     Field("commodity", "Commodity (as published)"),
@@ -45,14 +53,15 @@ ROW_FIELDS = [
 ]
 
 YEAR_FIELDS = [
-    Field("year", "Year", "year"),
+    Field("year", "Year", "year", show=False, description="null for the EU 2023 study's period averages"),
+    PERIOD_FIELD,
     Field("material", "Material"),
     Field("stage", "Stage"),
     Field("commodity", "Commodity (as published)"),
     Field("world_total", "World (sum of countries)", "number"),
     Field("published_total", "World (as published)", "number"),
     Field("unit", "Unit"),
-    Field("countries", "Producing countries", "int"),
+    Field("countries", "Producing countries", "int", description="countries with output > 0"),
     Field("hhi", "HHI", "hhi", description="Σ share², 0–1"),
     Field("top3_share", "Top-3 share", "share"),
     Field("top_country", "Top producer (ISO3)", show=False),
@@ -168,6 +177,8 @@ def supply(
         rows, summary, years_done = _production(store, ids, mat.name(), chosen, stage, wanted, lang, mat.id)
     meta = {
         "query": {"material": mat.id, "years": years_done, "stage": stage, "source": chosen, "by": by},
+        "period": reference_period(chosen, years_done[0] if len(years_done) == 1 else None)
+        or (f"{years_done[-1]}–{years_done[0]}" if years_done else None),
         "material": {"id": mat.id, "name": mat.name(lang)},
         "sources": store.cite(chosen),
         "available": stages,
@@ -294,6 +305,7 @@ def _production(
     }
     for row in rows:
         row["country_name"] = country_name(row["country"], lang)
+        row["period"] = reference_period(source, row["year"])
         if collapse_to is not None:
             row["material"] = collapse_to
     summary = _summarise(rows, published, lang)
@@ -315,13 +327,15 @@ def _summarise(
         out.append(
             {
                 "year": year,
+                "period": reference_period(source, year),
                 "material": material,
                 "stage": stage,
                 "commodity": commodity,
                 "world_total": sum(m["quantity"] or 0 for m in members),
                 "published_total": published.get((commodity, year)),
                 "unit": unit,
-                "countries": len(members),
+                # A producer is a country with output > 0 (WMD lists some countries with 0 t).
+                "countries": sum(1 for m in members if (m["quantity"] or 0) > 0),
                 "hhi": hhi_of_shares(shares),
                 "top3_share": sum(shares[:3]) if shares else None,
                 "top_country": top["country"],
@@ -330,7 +344,7 @@ def _summarise(
                 "source": source,
             }
         )
-    return sorted(out, key=lambda r: (-r["year"], r["commodity"]))
+    return sorted(out, key=lambda r: (-(r["year"] or 0), r["commodity"]))
 
 
 def _crm_rows(
@@ -344,7 +358,8 @@ def _crm_rows(
     for row in sorted(fetch(sel), key=lambda r: (r["stage"], -(r["share"] or 0))):
         rows.append(
             {
-                "year": 2023,
+                "year": None,
+                "period": EU_CRM_2023_PERIOD,
                 "material": mat.id,
                 "stage": row["stage"],
                 "commodity": row["material_label"],
@@ -370,7 +385,8 @@ def _crm_rows(
         top = max(named, key=lambda r: r["share"] or 0) if named else None
         summary.append(
             {
-                "year": 2023,
+                "year": None,
+                "period": EU_CRM_2023_PERIOD,
                 "material": mat.id,
                 "stage": stage_name,
                 "commodity": stage_rows[0]["commodity"],
@@ -386,7 +402,7 @@ def _crm_rows(
                 "source": "eu_crm_2023",
             }
         )
-    return rows, summary, [2023]
+    return rows, summary, []
 
 
 def _by_stage(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -400,8 +416,9 @@ def _notes(source: str, mat: Material | None, lang: str) -> list[str]:
     notes = []
     if source == "eu_crm_2023":
         notes.append(
-            "Shares from the EU 2023 criticality study (Appendix 7), averaged over the study's reference "
-            "years; no tonnages. Shares below 0.1% are shown as 0.05%; 'Other' rows have no country."
+            f"Shares from the EU 2023 criticality study (Appendix 7), averages over its reference period "
+            f"({EU_CRM_2023_PERIOD}), not figures for 2023; no tonnages. Shares below 0.1% are shown as "
+            "0.05%; 'Other' rows have no country."
         )
     if source == "wmd":
         notes.append(

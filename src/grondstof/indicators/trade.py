@@ -245,6 +245,26 @@ def year_bounds(
     return {(r["source"], r["material"]): (r["lo"], r["hi"]) for r in fetch(agg)}
 
 
+def import_years(
+    store: Store, choices: Choices, importers: Sequence[Country | Group]
+) -> dict[tuple[str, str], tuple[int, ...]]:
+    """Per (source, material), every year with imports of the chosen codes by the importers, ascending.
+
+    Unlike :func:`year_bounds` this sees gaps (BACI HS17 has 2022 and 2024 but not 2023).
+    """
+    members = sorted({m for imp in importers for m in imp.members})
+    pairs = code_pairs(choices, store)
+    trade = store.table("trade")
+    sel = trade.filter(trade.source.isin(list(choices)) & trade.importer.isin(members))
+    sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
+    sel = sel.filter(sel.exporter.isnull() | (sel.exporter != sel.importer))
+    agg = sel.select("source", "material", "year").distinct()
+    out: dict[tuple[str, str], list[int]] = {}
+    for row in fetch(agg):
+        out.setdefault((row["source"], row["material"]), []).append(int(row["year"]))
+    return {key: tuple(sorted(years)) for key, years in out.items()}
+
+
 def latest_years(
     store: Store, choices: Choices, importers: Sequence[Country | Group]
 ) -> dict[tuple[str, str], int]:

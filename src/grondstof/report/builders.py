@@ -133,12 +133,13 @@ def material_report(
     world = _optional("grondstof.indicators.supply", "supply", material=mat.id, store=store, lang=lang)
     if world is not None and world.rows:
         top = world.rows[0]
-        summary = supply(mat.id, years=top["year"], by="year", store=store, lang=lang).rows[0]
+        source = world.meta["query"]["source"]
+        summary = supply(mat.id, years=top["year"], source=source, by="year", store=store, lang=lang).rows[0]
         report.summary.append(
             _w(
                 lang,
                 "top_producer",
-                year=top["year"],
+                year=top["period"],
                 country=top["country_name"],
                 share=_pct(top["share"]),
                 material=name,
@@ -152,14 +153,16 @@ def material_report(
             iso_numeric=iso,
             country="country",
             value="share",
-            title=f"{_w(lang, 'world')} {top['year']}",
+            title=f"{_w(lang, 'world')} {top['period']}",
             legend_title="share",
             topojson=_topojson(),
         )
         section = Section(
             _w(lang, "world"),
             figures=[
-                Figure(spec, _w(lang, "fig_map", year=top["year"], source=_source_title(world)), raster=True)
+                Figure(
+                    spec, _w(lang, "fig_map", year=top["period"], source=_source_title(world)), raster=True
+                )
             ],
             tables=[("world production", world)],
             table_rows=10,
@@ -323,18 +326,25 @@ def country_report(
     imported = sorted(
         (r for r in result.rows if r["import_value"]), key=lambda r: -(r["top_partner_share"] or 0)
     )
-    concentrated = sum(1 for r in imported if (r["top_partner_share"] or 0) > 0.5)
-    world = sum(1 for r in result.rows if (r["world_top_share"] or 0) > 0.65)
+    # The counts, thresholds and totals are the overview result's own (grondstof overview --json gives
+    # them in meta.headline): nothing is recomputed here.
+    headline = result.meta["headline"]
+    partner = f"{headline['thresholds']['partner_share'] * 100:.0f} %"
+    producer = f"{headline['thresholds']['producer_share'] * 100:.0f} %"
+    concentrated, world = headline["partner_over_threshold"], headline["producer_over_threshold"]
+    count = headline["materials_imported"]
     if lang == "nl":
         report.summary.append(
-            f"{len(imported)} grondstoffen geïmporteerd; {concentrated} met één partner boven 50 %; {world} "
-            "waarvan één land meer dan 65 % van de wereldproductie levert."
+            f"{count} grondstoffen geïmporteerd; {concentrated} met één handelspartner boven {partner}; "
+            f"{world} waarvan één land meer dan {producer} van de wereldproductie levert."
         )
     else:
         report.summary.append(
-            f"{len(imported)} materials imported; {concentrated} with one partner above 50 %; "
-            f"{world} where one country produces over 65 % of world supply."
+            f"{count} materials imported; {concentrated} with one partner above {partner}; "
+            f"{world} where one country produces over {producer} of world supply."
         )
+    for total in headline["totals"]:
+        report.summary.append(_total_sentence(total, lang))
     spec = charts.bar_chart(
         [{"material": r["material_name"], "share": r["top_partner_share"]} for r in imported],
         category="material",
@@ -360,6 +370,36 @@ def country_report(
     report.method_notes = list(_w(lang, "method"))
     report.collect_sources()
     return report
+
+
+def _total_sentence(total: dict[str, Any], lang: str) -> str:
+    """One headline total in words: source, currency, the materials it covers, baskets beside it."""
+    from grondstof.render import format_value
+
+    def millions(value: float) -> str:
+        return format_value(value / 1e6, "number", lang) + f" m {total['currency']}"
+
+    names = ", ".join(total["materials"])
+    basket = ", ".join(total["basket_materials"])
+    if lang == "nl":
+        text = f"Importwaarde {total['year']} volgens {total['source']}: " + (
+            f"{millions(total['value'])} over {len(total['materials'])} grondstoffen ({names})"
+            if total["value"] is not None
+            else "geen eigen codes"
+        )
+        if total["basket_value"] is not None:
+            text += (
+                f"; daarnaast {millions(total['basket_value'])} in verzamelcodes ({basket}), niet opgeteld"
+            )
+        return text + "."
+    text = f"Import value {total['year']} in {total['source']}: " + (
+        f"{millions(total['value'])} over {len(total['materials'])} materials ({names})"
+        if total["value"] is not None
+        else "no own codes"
+    )
+    if total["basket_value"] is not None:
+        text += f"; besides, {millions(total['basket_value'])} in basket codes ({basket}), not added in"
+    return text + "."
 
 
 def _today() -> str:

@@ -63,13 +63,15 @@ from pydantic import field_validator, model_validator
 from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import country_name, fetch
+from grondstof.indicators.dependency import Plan
 from grondstof.parameters import Cli, DataFile, Lang, Params, bounds_of, described
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
 from grondstof.scenarios._inputs import ScenarioModel, TradeSelection, load_scenario, validate
-from grondstof.scenarios.cutoff import DEFAULT_RAMP_UP, Matrix, load_matrices, load_production, plan_baselines
+from grondstof.scenarios.cutoff import DEFAULT_RAMP_UP, Matrix, load_matrices, load_production
+from grondstof.scenarios.sourcing import choose_sources, product_name, quantity_label
 from grondstof.store import Store, open_store
 
 CHUNK = 10_000  # draws per chunk: part of the seeding, so fixed
@@ -93,6 +95,11 @@ MONTECARLO_FIELDS = [
     Field("material_name", "Material"),
     Field("year", "Year", "year", description="baseline year of the trade flows"),
     Field("source", "Source", show=False),
+    Field(
+        "quantity_basis",
+        "Quantity is",
+        description="what supply counts: basis · source and codes · stage (chosen as the stockpile does)",
+    ),
     Field("unit", "Unit", description="t, or the source's currency where it has no tonnes"),
     Field("supply", "Supply", "number", description="annual imports + domestic production, in `unit`"),
     Field("daily_use", "Daily use", "number", show=False, description="supply / 365"),
@@ -184,7 +191,6 @@ class MonteCarloParams(TradeSelection):
     destination: Literal["all", "importer"] = "all"
     cover_percentile: float = PField(95.0, gt=0.0, lt=100.0)
     year: int | None = PField(None, ge=1990, le=2100)
-
 
 
 class MonteCarloSpec(MonteCarloParams):
@@ -451,9 +457,16 @@ def _prepare(
     mats: list[Material] = []
     for text in items:
         mats.extend(m for m in registry.resolve_many(text, parameter="materials") if m not in mats)
-    plans, notes = plan_baselines(
-        store, mats, importer, year=params.year, source=params.source, stage=params.stage
+    # The same source, codes and year per material as the stockpile planner (one shared rule).
+    chosen, _, notes = choose_sources(
+        store, mats, [importer], year=params.year, source=params.source, stage=params.stage
     )
+    if not chosen:
+        raise InputError(
+            "materials", materials_, "materials with imports by this importer: " + "; ".join(notes)
+        )
+    plans = [Plan(c.material, c.source, c.choice, (c.year, c.year)) for c in chosen]
+    notes = [f"Not covered — {note}" for note in notes]
     matrices = load_matrices(store, plans)
     production = load_production(
         store, [p.material for p in plans], {m.material.id: m.year for m in matrices}
@@ -602,8 +615,14 @@ def run_montecarlo(spec: MonteCarloSpec, *, store: Store | None = None, lang: st
             {
                 "importer": prepared.importer.code,
                 "material": b.material.id,
-                "material_name": b.material.name(lang),
+                "material_name": product_name(b.material, b.matrix.plan.choice, lang),
                 "year": b.matrix.year,
+                "quantity_basis": quantity_label(
+                    b.matrix.plan.source,
+                    b.matrix.plan.choice,
+                    "gross imports + production" if b.domestic else "imports",
+                    lang,
+                ),
                 "source": b.matrix.plan.source,
                 "unit": b.matrix.unit,
                 "supply": b.supply,

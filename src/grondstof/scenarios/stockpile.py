@@ -7,9 +7,13 @@ tonnes per year and D the norm in days. Japan's JOGMEC aims at about 60 days of 
 to 180 days for metals at high geopolitical risk [1]; the IEA oil system requires 90 days of the previous
 year's net imports [2] (anchors-and-methods.md §2.10). The reference flow is chosen with ``basis``:
 
-* ``imports`` — gross imports in the reference year (tonnes);
-* ``net-imports`` — imports − exports of the same trade codes (BACI; exports of an importer are its
-  shipments to countries outside it, so the EU-27's exports are extra-EU exports), floored at 0;
+* ``net-imports`` (the default) — imports − exports of the same trade codes (BACI; exports of an importer
+  are its shipments to countries outside it, so the EU-27's exports are extra-EU exports), floored at 0:
+  the basis closest to own use the data support for a transit hub, whose gross imports include goods
+  re-exported (the Netherlands); where a source has no exports (the Comext extract) the row falls back to
+  gross imports and says so in ``basis``;
+* ``imports`` — gross imports in the reference year (tonnes), shown beside every basis
+  (``gross_imports_t``);
 * ``consumption`` — apparent consumption = domestic production (World Mining Data, the importer's
   members summed) + imports − exports, floored at 0.
 
@@ -41,9 +45,13 @@ yearly holding cost = cost × rate (capital plus storage; default 5 %/yr, our as
 holding"). Materials whose source has no tonnes (the Comext extract) are sized in value terms: the stock is
 D/365 of a year's import value, or the scenario's shortfall in EUR, with no tonnage.
 
-**Data.** One trade source and code set per material, the same for every importer (see
-:func:`reference_flows`: complete matrices, own codes, tonnes and refined forms preferred); scenario draws
-are computed on that same source and year, so tonnes and unit values match. The EU-27 counts extra-EU
+**Data.** One trade source and code set per material, the same for every importer, chosen by the rule
+shared with the Monte Carlo simulation (:mod:`grondstof.scenarios.sourcing`: complete matrices, own codes,
+tonnes and refined forms preferred; PGMs as their members' unwrought metals, not the ore and scrap
+baskets); scenario draws are computed on that same source, codes and year, so tonnes and unit values
+match. ``quantity_basis`` says on every row what the quantity is (basis, source, codes, stage); a
+material traded only as a finished product (rare earths for magnets: HS17 850511 permanent magnets) is
+named as that product. The EU-27 counts extra-EU
 trade; its domestic production is the members' World Mining Data output at the stage of the trade codes.
 
 [1] https://origin.iea.org/policies/16639-international-resource-strategy-national-stockpiling-system
@@ -84,6 +92,13 @@ from grondstof.registry.materials import materials as material_registry
 from grondstof.result import Field, Result
 from grondstof.scenarios._inputs import ScenarioModel, load_scenario
 from grondstof.scenarios.montecarlo import MonteCarloParams, MonteCarloSpec
+from grondstof.scenarios.sourcing import (  # noqa: F401 (COMPLETE_SOURCES, RECENT_YEARS: re-exported)
+    COMPLETE_SOURCES,
+    RECENT_YEARS,
+    choose_sources,
+    product_name,
+    quantity_label,
+)
 from grondstof.store import Store, open_store
 
 # ECB euro foreign exchange reference rates, annual averages of the daily rates, US dollars per euro
@@ -109,13 +124,8 @@ BASES = ("imports", "net-imports", "consumption")
 WEIGHTS = ("value", "risk", "tonnes")
 MAX_DAYS = 3650
 
-# Sources whose trade matrix is complete for the codes they hold, so exports are known and imports are
-# national totals. The HS22 file keeps the top-200 pairs per heading only; the HS07 file keeps flows
-# touching ASEAN only: both are used as a reference flow only when nothing else exists.
-COMPLETE_SOURCES = ("baci_hs92", "comext_cn8", "baci_hs17")
 EXPORT_SOURCES = ("baci_hs92", "baci_hs17")
 WMD_TONNES = {"metr. t": 1.0, "kg": 0.001}
-RECENT_YEARS = 2
 
 
 def _fields() -> dict[str, Field]:
@@ -126,7 +136,19 @@ def _fields() -> dict[str, Field]:
         Field("material_name", "Material"),
         Field("basis", "Basis", description="reference flow: imports, net-imports or consumption"),
         Field("year", "Year", "year", description="year of the reference flow and unit value"),
-        Field("reference_flow_t", "Reference flow", "tonnes", "t/yr"),
+        Field(
+            "quantity_basis",
+            "Quantity is",
+            description="what the reference flow counts: basis · source and codes · stage (and caveats)",
+        ),
+        Field("reference_flow_t", "Reference flow", "tonnes", "t/yr", "the flow under `basis`"),
+        Field(
+            "gross_imports_t",
+            "Gross imports",
+            "tonnes",
+            "t/yr",
+            "imports as recorded, re-exports included (shown beside the basis used)",
+        ),
         Field(
             "reference_value_eur",
             "Reference flow value",
@@ -200,11 +222,12 @@ def _pick(*names: str, hide_days: bool = False) -> list[Field]:
     return out
 
 
-_COMMON_HEAD = ("importer", "importer_name", "material", "material_name", "basis", "year")
+_COMMON_HEAD = ("importer", "importer_name", "material", "material_name", "basis", "year", "quantity_basis")
 _COMMON_TAIL = ("stock_measure", "source", "stage")
 DAYS_FIELDS = _pick(
     *_COMMON_HEAD,
     "reference_flow_t",
+    "gross_imports_t",
     "reference_value_eur",
     "days",
     "stock_tonnes",
@@ -216,6 +239,7 @@ DAYS_FIELDS = _pick(
 SCENARIO_FIELDS = _pick(
     *_COMMON_HEAD,
     "reference_flow_t",
+    "gross_imports_t",
     "confidence",
     "stock_tonnes",
     "days",
@@ -588,6 +612,12 @@ class Flows:
         return tr.currency(self.source)
 
     @property
+    def choice(self) -> tr.CodeChoice:
+        """The code set used, as a :class:`~grondstof.indicators.trade.CodeChoice`."""
+        classification = tr.TRADE_SOURCES[self.source]
+        return tr.CodeChoice(self.material.id, classification, self.codes, self.basket, self.stages)
+
+    @property
     def tonnes_coverage(self) -> float | None:
         """Share of the import value whose quantity is known."""
         return self.import_value_with_tonnes / self.import_value if self.import_value else None
@@ -626,40 +656,6 @@ class Flows:
         if amount is None:
             return None
         return amount if self.currency == "EUR" else usd_to_eur(amount, self.year)
-
-
-def _candidates(mat: Material, sources: Sequence[str], stage: str | None) -> dict[str, tr.CodeChoice]:
-    """The code set standing for ``mat`` in each trade source (own codes first, baskets if none)."""
-    out = {}
-    for src in sources:
-        choice = tr.code_choice(mat, tr.TRADE_SOURCES[src], stage)
-        if choice.codes:
-            out[src] = choice
-    return out
-
-
-def _import_aggregates(
-    store: Store,
-    by_source: dict[str, list[tr.CodeChoice]],
-    importers: Sequence[Country | Group],
-    year: int | None,
-) -> dict[tuple[str, str, str, str, int], tuple[float, float, float]]:
-    """(source, importer, material, year) -> (value, tonnes, value with tonnes), in one query."""
-    years = (year, year) if year is not None else None
-    flow = tr.flows(store, choices=by_source, importers=importers, years=years)
-    agg = flow.group_by(["source", "importer", "material", "year"]).aggregate(
-        value=flow.value.sum(),
-        tonnes=flow.tonnes.sum(),
-        value_t=flow.value.sum(where=flow.tonnes.notnull()),
-    )
-    return {
-        (r["source"], r["importer"], r["material"], int(r["year"])): (
-            r["value"] or 0.0,
-            r["tonnes"] or 0.0,
-            r["value_t"] or 0.0,
-        )
-        for r in fetch(agg)
-    }
 
 
 def _export_aggregates(
@@ -740,66 +736,20 @@ def reference_flows(
 ) -> tuple[list[Flows], list[str]]:
     """Imports, exports and production per importer and material in the reference year (two queries+).
 
-    The trade source is chosen per material, the same for every importer, among the sources with imports
-    by every importer in the year (default: each source's latest such year, and only sources within
-    :data:`RECENT_YEARS` of the newest), ranked by: a complete trade matrix (not the top-200 HS22 or
-    ASEAN-only HS07 files); own codes before baskets; tonnes known (a stock is physical); codes of the
-    processing stage only (stocks are held refined: HS17 750210 unwrought nickel rather than HS92 260400
-    ore); the latest year; then the :data:`trade.TRADE_SOURCES` order. This differs from
-    :func:`~grondstof.indicators.dependency.plan_imports`, which does not weigh tonnes or stage. Returns the
-    flows and notes on materials left out.
+    The trade source, codes and year per material — the same for every importer — come from the shared
+    rule of :func:`grondstof.scenarios.sourcing.choose_sources` (also used by the Monte Carlo simulation):
+    complete matrices, own codes, tonnes and refined forms preferred; PGMs as their members' unwrought
+    metals. Returns the flows and notes on materials left out.
     """
-    present = tr.available_sources(store)
-    if source is not None:
-        if source not in tr.TRADE_SOURCES:
-            raise InputError("source", source, "one of " + ", ".join(tr.TRADE_SOURCES))
-        if source not in present:
-            raise InputError("source", source, "a trade source in the store: " + ", ".join(present))
-        present = [source]
-    candidates = {m.id: _candidates(m, present, stage) for m in mats}
-    by_source: dict[str, list[tr.CodeChoice]] = {}
-    for mat in mats:
-        for src, choice in candidates[mat.id].items():
-            by_source.setdefault(src, []).append(choice)
-    imports = _import_aggregates(store, by_source, importers, year) if by_source else {}
-    years_of: dict[tuple[str, str, str], set[int]] = {}
-    for (src, imp_code, mat_id, yr), (value, _, _) in imports.items():
-        if value > 0:
-            years_of.setdefault((src, imp_code, mat_id), set()).add(yr)
-    order = list(tr.TRADE_SOURCES)
+    chosen, imports, skipped = choose_sources(store, mats, importers, year=year, source=source, stage=stage)
     plans: list[Flows] = []
-    skipped: list[str] = []
-    for mat in mats:
-        options: list[tuple[tuple[Any, ...], list[Flows]]] = []
-        for src, choice in candidates[mat.id].items():
-            common = set.intersection(*(years_of.get((src, imp.code, mat.id), set()) for imp in importers))
-            the_year = year if year is not None else max(common, default=None)
-            if the_year is None or the_year not in common:
-                continue
-            flows = [
-                Flows(imp, mat, src, the_year, choice.codes, choice.stages, choice.basket,
-                      *imports[(src, imp.code, mat.id, the_year)])
-                for imp in importers
-            ]  # fmt: skip
-            key = (
-                src in COMPLETE_SOURCES,
-                not choice.basket,
-                all(f.has_tonnes for f in flows),
-                choice.stages == ("processing",),
-                the_year,
-                -order.index(src),
-            )
-            options.append((key, flows))
-        # Only recent data can stand for today's flows: a source whose latest year is more than
-        # RECENT_YEARS behind the newest option is not considered (e.g. HS92 germanium, which ends in 2014).
-        newest = max((k[4] for k, _ in options), default=0)
-        options = [(k, f) for k, f in options if k[4] >= newest - RECENT_YEARS]
-        if options:
-            plans.extend(max(options, key=lambda item: item[0])[1])
-        else:
-            where = f" in {year}" if year is not None else ""
-            who = " and ".join(i.name() for i in importers)
-            skipped.append(f"{mat.name()}: no imports by {who}{where} in the trade data")
+    for pick in chosen:
+        choice = pick.choice
+        plans.extend(
+            Flows(imp, pick.material, pick.source, pick.year, choice.codes, choice.stages, choice.basket,
+                  *imports[(pick.source, imp.code, pick.material.id, pick.year)])
+            for imp in importers
+        )  # fmt: skip
     _add_exports(store, plans, importers)
     production = _production(store, plans)
     for plan in plans:
@@ -923,10 +873,12 @@ def _base_row(plan: Flows, ref: Reference, lang: str) -> dict[str, Any]:
         "importer": plan.importer.code,
         "importer_name": plan.importer.name(lang),
         "material": plan.material.id,
-        "material_name": plan.material.name(lang),
+        "material_name": product_name(plan.material, plan.choice, lang),
         "basis": ref.basis,
         "year": plan.year,
+        "quantity_basis": quantity_label(plan.source, plan.choice, ref.basis, lang),
         "reference_flow_t": ref.tonnes,
+        "gross_imports_t": plan.imports_t,
         "reference_value_eur": ref.value_eur,
         "unit_value_eur_per_t": plan.unit_value_eur,
         "stock_measure": "tonnes" if ref.tonnes is not None else "value",
@@ -1277,10 +1229,10 @@ class StockpileParams(Params):
     basis: Annotated[
         Literal["imports", "net-imports", "consumption"],
         described(
-            "Reference flow: imports, net-imports or consumption.",
+            "Reference flow: net-imports (default, closest to own use), imports (gross) or consumption.",
             "Referentiestroom: imports (import), net-imports (netto-import) of consumption (verbruik).",
         ),
-    ] = "imports"
+    ] = "net-imports"
     weights: Annotated[
         Literal["value", "risk", "tonnes"],
         described(
@@ -1333,7 +1285,7 @@ def stockpile(
     scenario: str | Path | StockpileScenario | None = None,
     confidence: float = 0.95,
     holding_cost: float = DEFAULT_HOLDING_COST,
-    basis: str = "imports",
+    basis: str = "net-imports",
     weights: str = "value",
     year: int | None = None,
     source: str | None = None,
@@ -1366,7 +1318,10 @@ def stockpile(
     holding_cost:
         Yearly holding cost as a share of the stock's value (capital + storage), default 0.05.
     basis:
-        Reference flow: ``imports``, ``net-imports`` or ``consumption`` (see the module docstring).
+        Reference flow: ``net-imports`` (default: the basis closest to own use that every source with
+        exports supports; gross imports where exports are unknown, said per row), ``imports`` (gross,
+        re-exports included) or ``consumption`` (see the module docstring). Gross imports are shown
+        beside the basis in every case (``gross_imports_t``).
     weights:
         Budget objective weights: ``value`` (EUR of shortfall, default), ``risk`` (× EU supply risk) or
         ``tonnes``.

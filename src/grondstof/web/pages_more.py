@@ -12,6 +12,7 @@ from markupsafe import Markup
 from grondstof import charts
 from grondstof.errors import InputError
 from grondstof.result import Result
+from grondstof.web.i18n import translate
 from grondstof.web.templating import Table, context, error_page, page, run
 
 router = APIRouter(include_in_schema=False)
@@ -153,8 +154,11 @@ def stockpile_page(request: Request) -> Response:
             {**params, "lang": lang},
             limit=60,
             fields=[
-                "importer",
-                "material",
+                "importer_name",
+                "material_name",
+                "quantity_basis",
+                "reference_flow_t",
+                "gross_imports_t",
                 "days",
                 "stock_tonnes",
                 "cost_eur",
@@ -165,12 +169,17 @@ def stockpile_page(request: Request) -> Response:
             ],
         )
         rows = [
-            {"label": f"{r.get('material')} ({r.get('importer')})", "cost": r.get("cost_eur")}
+            {"label": f"{r.get('material_name')} ({r.get('importer_name')})", "cost": r.get("cost_eur")}
             for r in result.rows
             if r.get("cost_eur")
         ]
         chart = charts.bar_chart(
-            rows, category="label", value="cost", title="Cost of the stock (EUR)", value_title="EUR", limit=20
+            rows,
+            category="label",
+            value="cost",
+            title=translate("stock_cost_chart", lang),
+            value_title="EUR",
+            limit=20,
         )
     return page(request, "stockpile.html", params=params, main_table=table, chart=chart)
 

@@ -21,7 +21,7 @@ from grondstof.analyses import ANALYSES, analysis
 from grondstof.errors import DataNotAvailableError, InputError
 from grondstof.render import format_value
 from grondstof.result import Result
-from grondstof.web.i18n import pick_lang, translate
+from grondstof.web.i18n import phrase, pick_lang, translate
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TABLE_ROWS = 25
@@ -48,7 +48,10 @@ class Table:
         if fields:
             self.fields = sorted(self.fields, key=lambda f: fields.index(f.name))
         self.rows = [
-            [(format_value(row.get(f.name), f.kind), f.kind) for f in self.fields]
+            [
+                (format_value(_shown(row.get(f.name), f.kind, self.lang), f.kind, self.lang), f.kind)
+                for f in self.fields
+            ]
             for row in result.rows[:limit]
         ]
         self.more = max(0, len(result.rows) - limit)
@@ -81,6 +84,13 @@ class Table:
         return [str(n) for n in self.result.meta.get("notes", [])]
 
 
+def _shown(value: Any, kind: str, lang: str) -> Any:
+    """A text cell in the page language: codes (signal kinds, statuses, material ids) become words."""
+    from grondstof.web.i18n import value_label
+
+    return value_label(value, lang) if kind == "text" else value
+
+
 def chart(spec: dict[str, Any]) -> Markup:
     """A figure holding a Vega-Lite spec; ``app.js`` draws it, the description is its text alternative."""
     description = spec.get("description", "")
@@ -100,6 +110,16 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
     def t(key: str, **kw: Any) -> str:
         return translate(key, lang, **kw)
 
+    def number(value: Any) -> str:
+        """A figure rounded to what the data support, in the page language (354.502 → 355)."""
+        kind = "int" if isinstance(value, int) and not isinstance(value, bool) else "number"
+        return format_value(value, kind, lang)
+
+    def readable(value: Any) -> Any:
+        from grondstof.web.i18n import value_label
+
+        return value_label(value, lang)
+
     def with_lang(target: str) -> str:
         params = dict(request.query_params)
         params["lang"] = target
@@ -112,6 +132,9 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
         "country_code": country,
         "with_lang": with_lang,
         "chart": chart,
+        "number": number,
+        "value_label": readable,
+        "phrase": lambda text: phrase(text, lang),
         "chart_markup": chart,  # for templates whose own variable is called chart
         "path": request.url.path,
         **values,

@@ -14,7 +14,13 @@ from grondstof.registry.materials import materials
 from grondstof.web.i18n import translate
 from grondstof.web.templating import Table, optional, run
 
-OVERVIEW_FIELDS = [*HEADLINE_FIELDS, "concentration_risk", "geopolrisk_score", "trade_source"]
+OVERVIEW_FIELDS = [
+    "risk_rank",
+    *HEADLINE_FIELDS,
+    "concentration_risk",
+    "geopolrisk_score",
+    "trade_source",
+]
 
 
 def _iso_numeric() -> dict[str, str]:
@@ -22,7 +28,12 @@ def _iso_numeric() -> dict[str, str]:
 
 
 def overview_view(request: Request, country: str, year: str | None, lang: str) -> dict[str, Any]:
-    """Overview page data: ranked materials, headline figures, year-on-year changes, alerts."""
+    """Overview page data: ranked materials, headline figures, year-on-year changes, alerts.
+
+    Every figure comes from the ``overview`` result (the ranking measure, its rank, the thresholds and
+    the headline totals are fields and ``meta`` of that result) or from the ``geopolrisk`` result, which
+    the CLI and API give too; nothing is computed here.
+    """
     importer = countries().resolve_importer(country)
     result = run(request, "overview", country=country, year=year, lang=lang)
     the_year = result.meta["query"]["year"]
@@ -32,43 +43,25 @@ def overview_view(request: Request, country: str, year: str | None, lang: str) -
     scores = {}
     if risk is not None:
         scores = {r["material"]: r["score"] for r in risk.rows if r.get("score") is not None}
-    # One measure for every material, so the ranking is consistent: import concentration × concentration of
-    # world production (both HHI, 0–1). GeoPolRisk, where its HS mapping allows, is shown beside it.
-    for row in result.rows:
-        both = row["import_hhi"] is not None and row["world_hhi"] is not None
-        row["concentration_risk"] = (
-            row["import_hhi"] * row["world_hhi"] if both and row["import_value"] else None
-        )
-        row["geopolrisk_score"] = scores.get(row["material"])
-    ranked = sorted(
-        (r for r in result.rows if r["import_value"]),
-        key=lambda r: -(r["concentration_risk"] or 0),
-    )
+    rows = [{**r, "geopolrisk_score": scores.get(r["material"])} for r in result.rows]
+    ranked = sorted((r for r in rows if r["risk_rank"] is not None), key=lambda r: r["risk_rank"])
+    # Materials with a figure but no rank (basket codes, partial extracts) follow, labelled.
+    ranked += [r for r in rows if r["risk_rank"] is None and r["import_value"] is not None]
     from grondstof.result import Field
 
     score_fields = [
         Field(
-            "concentration_risk",
-            "Import HHI × world HHI",
-            "hhi",
-            description="import concentration times world production concentration, 0–1",
+            "geopolrisk_score",
+            "GeoPolRisk score",
+            "number",
+            description="HHI × import risk, 0–1 (grondstof geopolrisk)",
         ),
-        Field("geopolrisk_score", "GeoPolRisk score", "number", description="HHI × import risk, 0–1"),
     ]
     result_ranked = type(result)(result.title, [*result.fields, *score_fields], ranked, result.meta)
-    imported = [r for r in result.rows if r["import_value"]]
-    totals: dict[str, float] = {}
-    for r in imported:
-        totals[r["currency"]] = totals.get(r["currency"], 0.0) + r["import_value"]
-    headline = {
-        "materials": len(imported),
-        "values": totals,
-        "concentrated": sum(1 for r in imported if (r["top_partner_share"] or 0) > 0.5),
-        "world_concentrated": sum(1 for r in result.rows if (r["world_top_share"] or 0) > 0.65),
-    }
+    headline = result.meta["headline"]
     changes = _changes(request, importer.code, the_year, lang)
     alerts = optional(request, "watch", country=importer.code, lang=lang)
-    top = ranked[:15]
+    top = [r for r in ranked if r["risk_rank"] is not None][:15]
     dependency_chart = charts.bar_chart(
         [{"material": r["material_name"], "risk": r["concentration_risk"]} for r in top],
         category="material",
@@ -83,6 +76,9 @@ def overview_view(request: Request, country: str, year: str | None, lang: str) -
         "importer_name": importer.name(lang),
         "year": the_year,
         "headline": headline,
+        "headline_totals": [_headline_total(total, lang) for total in headline["totals"]],
+        "partner_threshold": _percent(headline["thresholds"]["partner_share"]),
+        "producer_threshold": _percent(headline["thresholds"]["producer_share"]),
         "ranked": Table("overview", result_ranked, query, limit=40, fields=OVERVIEW_FIELDS),
         "dependency_chart": dependency_chart,
         "changes": changes,
@@ -90,6 +86,30 @@ def overview_view(request: Request, country: str, year: str | None, lang: str) -
         if alerts
         else None,
         "scored": bool(scores),
+    }
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f} %"
+
+
+def _headline_total(total: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One headline figure: a source's total in its own currency, with the materials it covers."""
+    from grondstof.render import format_value
+
+    def millions(value: float | None) -> str | None:
+        if value is None:
+            return None
+        return format_value(value / 1e6, "number", lang) + " m " + total["currency"]
+
+    return {
+        "source": total["source"],
+        "currency": total["currency"],
+        "value": millions(total["value"]),
+        "materials": ", ".join(total["materials"]),
+        "count": len(total["materials"]),
+        "basket_value": millions(total["basket_value"]),
+        "basket_materials": ", ".join(total["basket_materials"]),
     }
 
 
@@ -164,13 +184,13 @@ def material_view(request: Request, material: str, country: str, lang: str) -> d
     }
     latest = optional(request, "supply", material=mat.id, lang=lang)
     if latest is not None and latest.rows:
-        year = latest.rows[0]["year"]
+        period = latest.rows[0]["period"]  # a year, or the EU 2023 study's ≈2016–2020
         out["map"] = charts.world_map(
             latest.rows,
             iso_numeric=_iso_numeric(),
             country="country",
             value="share",
-            title=f"{translate('world_map', lang)}, {year} ({latest.rows[0]['stage']})",
+            title=f"{translate('world_map', lang)}, {period} ({latest.rows[0]['stage']})",
             legend_title=translate("share", lang),
         )
         out["supply"] = Table(
@@ -178,7 +198,7 @@ def material_view(request: Request, material: str, country: str, lang: str) -> d
             latest,
             {"material": mat.id, "lang": lang},
             limit=10,
-            fields=["country_name", "quantity", "unit", "share", "flag"],
+            fields=["period", "country_name", "quantity", "unit", "share", "flag"],
         )
     trend = optional(request, "supply", material=mat.id, years="2018-2024", by="year", lang=lang)
     if trend is not None and len(trend.rows) > 1:
@@ -390,12 +410,12 @@ def partner_view(
             fields=[
                 "year",
                 "value",
+                "retained_value",
+                "basket_value",
                 "currency",
-                "tonnes",
                 "materials",
-                "value_change",
                 "value_change_pct",
-                "top_material",
+                "top_material_name",
             ],
         ),
         "per_material": Table(
@@ -407,10 +427,11 @@ def partner_view(
                 "year",
                 "material_name",
                 "value",
+                "retained_value",
                 "currency",
                 "tonnes",
                 "share_of_imports",
-                "value_change_pct",
+                "basket",
             ],
         ),
     }
