@@ -222,9 +222,19 @@ class Store:
 
                 self._tables[name] = ibis.memtable(TABLES[name].empty_table())
             elif self._partitioned(name) or lakes:
-                paths = [str(self.build_dir / "tables" / name / "**" / "*.parquet")] if files else []
-                paths += [str(Path(lake) / "**" / "*.parquet") for lake in lakes]
-                self._tables[name] = _canonical(name, read_parquet(self.con, paths, name, hive=True))
+                parts = []
+                if files and self._partitioned(name):
+                    glob = str(self.build_dir / "tables" / name / "**" / "*.parquet")
+                    parts.append(_canonical(name, read_parquet(self.con, [glob], name, hive=True)))
+                elif files:
+                    parts.append(_canonical(name, read_parquet(self.con, files, name)))
+                for n, lake in enumerate(lakes):
+                    glob = str(Path(lake) / "**" / "*.parquet")
+                    parts.append(_canonical(name, read_parquet(self.con, [glob], f"{name}_lake{n}", hive=True)))
+                table = parts[0]
+                for part in parts[1:]:
+                    table = table.union(part)
+                self._tables[name] = table
             else:
                 self._tables[name] = read_parquet(self.con, files, name)
         return self._tables[name]
@@ -628,7 +638,7 @@ def _refuse_missing(scans: list[SourceFiles], data: Path) -> None:
 
 def _check_lakes(lakes: dict[str, str | os.PathLike[str]]) -> list[dict[str, Any]]:
     """Validate lakes (directories of Parquet with the canonical columns) and describe them."""
-    from grondstof.sources._duck import PARTITIONED
+    from grondstof.sources._duck import PARTITIONED, sql_text
 
     entries = []
     for table, directory in sorted(lakes.items()):
@@ -643,13 +653,12 @@ def _check_lakes(lakes: dict[str, str | os.PathLike[str]]) -> list[dict[str, Any
         from grondstof.schema import TABLES
 
         glob = str(path / "**" / "*.parquet")
+        reader = f"read_parquet({sql_text(glob)}, hive_partitioning = true, union_by_name = true)"
         try:
-            described = duckdb.sql(
-                f"DESCRIBE SELECT * FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
-            ).fetchall()
-            rows = duckdb.sql(
-                f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
-            ).fetchone()[0]
+            con = duckdb.connect()
+            described = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
+            rows = con.execute(f"SELECT count(*) FROM {reader}").fetchall()[0][0]
+            con.close()
         except duckdb.Error as exc:
             raise StoreError(f"{path}: not a readable Parquet lake ({str(exc).splitlines()[0]})") from exc
         columns = {row[0] for row in described}
