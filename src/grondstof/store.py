@@ -548,7 +548,7 @@ def build(
             previous = {s["id"]: s for s in previous_catalog["sources"]}
         scans = [scan_source(s, data, registry_hash, options) for s in chosen]
         if not allow_missing:
-            _refuse_missing(scans, data)
+            _refuse_missing(scans, data, previous)
         if (
             not force
             and previous_dir is not None
@@ -568,6 +568,7 @@ def build(
         final = builds / build_id
         tmp.mkdir(parents=True)
         context = _BuildContext(data, tmp, layout, all_products, notify)
+        _warm_pandas()
         try:
             entries = []
             for scan in scans:
@@ -600,6 +601,26 @@ def build(
         return BuildReport("built", root, final, data, time.perf_counter() - started, entries)
 
 
+def _warm_pandas() -> None:
+    """Import pandas in a background thread while the trade sources stream through DuckDB.
+
+    pyarrow imports pandas (half a second) the first time a parser builds an Arrow array from Python
+    objects; DuckDB releases the GIL while it streams, so that import can happen meanwhile instead of on
+    the critical path. Nothing here needs pandas itself.
+    """
+    import sys
+    import threading
+
+    if "pandas" in sys.modules:
+        return
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            import pandas  # noqa: F401
+
+    threading.Thread(target=load, name="warm-pandas", daemon=True).start()
+
+
 def _remove_leftovers(root: Path) -> None:
     """Delete what a killed build left: ``builds/.tmp-*`` directories and ``.current-*`` links.
 
@@ -615,14 +636,24 @@ def _remove_leftovers(root: Path) -> None:
             child.unlink()
 
 
-def _refuse_missing(scans: list[SourceFiles], data: Path) -> None:
-    """Refuse a build in which a required source has no file at all, or lacks a file it names exactly.
+def _refuse_missing(scans: list[SourceFiles], data: Path, previous: dict[str, dict[str, Any]]) -> None:
+    """Refuse a build in which a required source has no file at all, or lacks a file it names exactly,
+    or in which a file the current store was built from has disappeared.
 
     Glob patterns of one source are alternatives (WGI: the bulk file or a DataBank extract); a pattern
-    without wildcards names a file the source needs (CRMA: the annex lists and the benchmarks).
+    without wildcards names a file the source needs (CRMA: the annex lists and the benchmarks). A file
+    gone from a multi-file source (one of the two BACI extract files) would silently drop its years.
     """
     for scan in scans:
         info = scan.source.info
+        old = previous.get(info.id) or {}
+        now = {f["path"] for f in scan.files}
+        gone = [f["path"] for f in old.get("files", []) if f["path"] not in now]
+        if gone:
+            raise StoreError(
+                f"{data / gone[0]}: missing; the current store's source {info.id!r} was built from "
+                f"{gone[0]}. Restore the file, or build with --allow-missing to build without it."
+            )
         if not info.required:
             continue
         named = [p for p in scan.missing if not any(ch in p for ch in "*?[")]
@@ -726,7 +757,9 @@ def _build_source(
         if scan.source.stream is not None:
             written = _stream_source(scan.source, context)
         else:
-            written = _write_parsed(scan.source.parse(data), info.id, context)
+            parsed = scan.source.parse(data)
+            _refuse_infinite(parsed, paths)
+            written = _write_parsed(parsed, info.id, context)
     except GrondstofError:
         notify(info.id, "failed", "")
         raise
@@ -751,6 +784,46 @@ def _build_source(
         "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "parse_seconds": seconds,
     }
+
+
+def _refuse_infinite(tables: dict[str, pa.Table], paths: list[Path]) -> None:
+    """Refuse infinite numbers that a parser let through (``float("1e309")`` is inf): one would swamp
+    every total it enters. The offending line is found by scanning the source's text files."""
+    import pyarrow.compute as pc
+
+    for name, table in tables.items():
+        for field_ in table.schema:
+            if pa.types.is_floating(field_.type) and table.num_rows:
+                if pc.any(pc.is_inf(table.column(field_.name))).as_py():
+                    raise _locate_infinite(paths) or SourceFormatError(
+                        paths[0], f"finite numbers (table {name!r}, column {field_.name!r} holds an infinity)"
+                    )
+
+
+def _locate_infinite(paths: list[Path]) -> SourceFormatError | None:
+    import csv
+    import math
+
+    from grondstof.sources._base import is_text_file, open_text
+
+    for path in paths:
+        if not is_text_file(path):
+            continue
+        with open_text(path) as handle:
+            sample = handle.readline()
+            delimiter = ";" if sample.count(";") > sample.count(",") else ","
+            header = next(csv.reader([sample], delimiter=delimiter), [])
+            for line, row in enumerate(csv.reader(handle, delimiter=delimiter), start=2):
+                for column, cell in zip(header, row, strict=False):
+                    try:
+                        number = float(cell)
+                    except ValueError:
+                        continue
+                    if math.isinf(number):
+                        return SourceFormatError(
+                            path, "a finite number (this one overflows float64)", line=line, column=column, value=cell
+                        )
+    return None
 
 
 def _unexpected(paths: list[Path], exc: Exception) -> SourceFormatError:

@@ -27,7 +27,7 @@ What is generated (every draw comes from one ``numpy.random.Generator`` seeded w
 
 Layouts: ``official`` writes CEPII's yearly files ``baci/BACI_HS92_Y{year}_V000000.csv.gz`` (``t,i,j,k,v,q``;
 release ``V000000`` marks them as synthetic); ``extract`` writes the geopolrisk extract layout in place of
-``geopolrisk/baci_hs92_crm_trade_*.csv.gz``. With ``link_shared`` the other datasets of a data directory are
+``geopolrisk/baci_hs92_crm_trade_*.csv.gz`` (two files, 1995–2014 and 2015–2024, as shared). With ``link_shared`` the other datasets of a data directory are
 symlinked beside them (never copied), so ``grondstof build --data OUT`` builds a complete store.
 """
 
@@ -47,6 +47,7 @@ FIRST_YEAR, LAST_YEAR = 1995, 2024
 SYNTHETIC_RELEASE = "000000"
 FILLER_CHAPTERS = (*range(1, 25), *range(29, 71), *range(82, 98))
 EXTRACT_FILES = "geopolrisk/baci_hs92_crm_trade_*.csv.gz"
+EXTRACT_SPLIT = {1995: (1995, 2014), 2015: (2015, 2024)}  # first year of each extract file -> its span
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,7 @@ def generate(
         target_dir.mkdir(exist_ok=True)
         for old in target_dir.glob("baci_hs92_crm_trade_*.csv.gz"):
             old.unlink()
-        extract_path = target_dir / f"baci_hs92_crm_trade_{FIRST_YEAR}_{LAST_YEAR}.csv.gz"
-        extract_handle = gzip.open(extract_path, "wb", compresslevel=compresslevel)
+        extract_handle: Any = None
         extract_writer: Any = None
 
     try:
@@ -229,18 +229,25 @@ def generate(
             else:
                 names = ("year", "exporter", "importer", "hs92", "value_kusd", "quantity_t")
                 table = pa.table(dict(zip(names, columns.values(), strict=True)))
+                if year in EXTRACT_SPLIT:  # two files, split where the shared extract splits
+                    if extract_writer is not None:
+                        extract_writer.close()
+                        extract_handle.close()
+                    first, last = EXTRACT_SPLIT[year]
+                    extract_path = target_dir / f"baci_hs92_crm_trade_{first}_{last}.csv.gz"
+                    extract_handle = gzip.open(extract_path, "wb", compresslevel=compresslevel)
+                    written.append(extract_path.relative_to(out).as_posix())
+                    extract_writer = None
                 if extract_writer is None:
                     extract_writer = pacsv.CSVWriter(
                         extract_handle, table.schema, write_options=pacsv.WriteOptions(quoting_style="none")
                     )
                 extract_writer.write_table(table)
     finally:
-        if layout == "extract":
+        if layout == "extract" and extract_handle is not None:
             if extract_writer is not None:
                 extract_writer.close()
             extract_handle.close()
-    if layout == "extract":
-        written.append(extract_path.relative_to(out).as_posix())
 
     linked = _link_shared(out, data_dir, layout) if link_shared else []
     seconds = time.perf_counter() - started

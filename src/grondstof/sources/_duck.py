@@ -67,7 +67,11 @@ def connect(temp_dir: Path, threads: int | None = None) -> Any:
     if threads:
         config["threads"] = threads
     con = duckdb.connect(config=config)
+    # Row order within a table carries no meaning in the store; not preserving it lets DuckDB write
+    # in parallel. Progress is tracked (for the build's bar) but never printed by DuckDB itself.
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
     return con
 
 
@@ -98,12 +102,23 @@ def enum_type(con: Any, name: str, values: Sequence[str]) -> str:
     return type_name
 
 
-def lookup_table(con: Any, name: str, rows: Sequence[tuple[Any, str]], key_type: str) -> str:
+def lookup_table(
+    con: Any, name: str, rows: Sequence[tuple[Any, str]], key_type: str, iso3_type: str = "VARCHAR"
+) -> str:
     """Create a temporary two-column lookup table ``(key, iso3)`` and return its name."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (key {key_type}, iso3 VARCHAR)")
-    if rows:
-        con.executemany(f"INSERT INTO {name} VALUES (?, ?)", list(rows))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (key {key_type}, iso3 {iso3_type})")
+    insert_rows(con, name, rows)
     return name
+
+
+def insert_rows(con: Any, table: str, rows: Sequence[tuple[Any, str]]) -> None:
+    """Insert (key, text) rows with one VALUES statement (``executemany`` runs one statement per row)."""
+    if not rows:
+        return
+    values = ", ".join(
+        f"({key if isinstance(key, int) else sql_text(str(key))}, {sql_text(text)})" for key, text in rows
+    )
+    con.execute(f"INSERT INTO {table} VALUES {values}")
 
 
 def read_csv_sql(paths: Sequence[Path], columns: Sequence[tuple[str, str]], *, filename: bool = False) -> str:

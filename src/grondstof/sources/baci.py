@@ -201,12 +201,8 @@ def _country_lookup(con: Any) -> tuple[str, str]:
     """A temporary table BACI code -> ISO3 (an ENUM) from the registry; returns (table, ENUM type)."""
     registry = countries()
     iso3 = _duck.enum_type(con, "iso3", [c.iso3 for c in registry.all()])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE gs_baci_iso3 (key INTEGER, iso3 {iso3})")
-    con.executemany(
-        "INSERT INTO gs_baci_iso3 VALUES (?, ?)",
-        [(code, c.iso3) for c in registry.all() for code in c.baci_codes],
-    )
-    return "gs_baci_iso3", iso3
+    rows = [(code, c.iso3) for c in registry.all() for code in c.baci_codes]
+    return _duck.lookup_table(con, "gs_baci_iso3", rows, "INTEGER", iso3), iso3
 
 
 def _select(

@@ -448,9 +448,7 @@ def _iso2_lookup(con: Any) -> str:
     iso3 = _duck.enum_type(con, "iso3", [c.iso3 for c in registry.all()])
     codes = [a + b for a in string.ascii_uppercase for b in string.ascii_uppercase]
     mapped = [(code, iso) for code, iso in registry.map_codes(codes, "iso2").items() if iso]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE gs_iso2_iso3 (key VARCHAR, iso3 {iso3})")
-    con.executemany("INSERT INTO gs_iso2_iso3 VALUES (?, ?)", mapped)
-    return "gs_iso2_iso3"
+    return _duck.lookup_table(con, "gs_iso2_iso3", mapped, "VARCHAR", iso3)
 
 
 def _bulk_select(con: Any, path: Path, header: list[str], names: dict[str, str], keep_codes: list[str] | None) -> str:

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from grondstof import __version__
 from starlette.datastructures import State
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grondstof.store import Store, lease_current
 from grondstof.web import problems
@@ -207,7 +207,8 @@ class PinnedState(State):
 
 
 class PinBuild:
-    """ASGI middleware: pin each HTTP request to one build for its whole life, response body included."""
+    """ASGI middleware: pin each HTTP request to one build for its whole life, response body included,
+    and name that build in the ``X-Grondstof-Build`` response header."""
 
     def __init__(self, app: ASGIApp, tracker: BuildTracker) -> None:
         self.app = app
@@ -219,8 +220,16 @@ class PinBuild:
             return
         pin = self.tracker.acquire()
         token = _PIN.set(pin)
+        build_header = (b"x-grondstof-build", pin.store.build_id.encode())
+
+        async def send_with_build(message: Message) -> None:
+            # Every response names the build it was computed from (traceable to the store's catalog).
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), build_header]}
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_with_build)
         finally:
             _PIN.reset(token)
             self.tracker.release(pin)
