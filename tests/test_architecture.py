@@ -32,7 +32,10 @@ def import_graph() -> dict[str, set[str]]:
                 if node.level:
                     anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                     base = ".".join([*anchor, base] if base else anchor)
-                targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+                # ``from pkg import module`` depends on the module; importing a submodule always runs its
+                # package's __init__, which is no dependency of the importer's own making.
+                submodules = [f"{base}.{alias.name}" for alias in node.names]
+                targets = [t for t in submodules if t in modules] or [base]
             for target in targets:
                 while target and target not in modules:
                     target = target.rpartition(".")[0]

@@ -48,7 +48,7 @@ def test_unreadable_file_is_reported_with_its_line(tmp_path, fixtures) -> None:
 def test_build_command_refuses_broken_file_and_keeps_nothing(tmp_path, fixtures) -> None:
     data = _data_dir(tmp_path, fixtures, broken=True)
     store = tmp_path / "store"
-    result = CliRunner().invoke(app, ["build", "--data", str(data), "--store", str(store)])
+    result = CliRunner().invoke(app, ["build", "--data", str(data), "--store", str(store), "--allow-missing"])
     assert result.exit_code == 1
     assert "line 5" in result.stderr and "6-digit HS code" in result.stderr
     assert not (store / "current").exists()

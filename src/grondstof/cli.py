@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from grondstof.commands import report, serve, store
+from grondstof.commands import report, serve, store, synth
 from grondstof.commands.generated import analysis_group
 from grondstof.commands.output import emit, handle_errors, store_for
 
@@ -32,7 +32,7 @@ scenario_app = typer.Typer(
 )
 app.add_typer(scenario_app, name="scenario")
 
-for _module in (store, report, serve):
+for _module in (store, report, serve, synth):
     _module.register(app)
 
 

@@ -39,10 +39,25 @@ def connect(backend: str = "duckdb", **options: Any) -> Any:
     raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
 
 
-def read_parquet(con: Any, files: Sequence[Path], name: str) -> Any:
-    """Expose Parquet files as a named Ibis table on ``con`` without copying them."""
+def read_parquet(con: Any, files: Sequence[Path | str], name: str, *, hive: bool = False) -> Any:
+    """Expose Parquet files as a named Ibis table on ``con`` without copying them.
+
+    ``files`` may hold glob patterns. With ``hive`` the files are one dataset whose directories carry
+    ``key=value`` partition columns (``classification=HS92/year=2022/``) and whose files may order their
+    columns differently (matched by name); the caller casts the partition columns to their types.
+    """
     paths = [str(f) for f in files]
-    return con.read_parquet(paths if len(paths) > 1 else paths[0], table_name=name)
+    target = paths if len(paths) > 1 else paths[0]
+    if not hive:
+        return con.read_parquet(target, table_name=name)
+    backend = getattr(con, "name", "")
+    if backend == "duckdb":
+        return con.read_parquet(target, table_name=name, hive_partitioning=True, union_by_name=True)
+    if backend == "polars":
+        return con.read_parquet(target, table_name=name, hive_partitioning=True)
+    # Spark discovers partition directories by itself when given the dataset's root directories.
+    roots = sorted({p.split("/**")[0] for p in paths})
+    return con.read_parquet(roots if len(roots) > 1 else roots[0], table_name=name)
 
 
 def to_arrow(expr: Any) -> Any:

@@ -6,6 +6,7 @@
 * :mod:`~grondstof.commands.store` — ``build`` and ``data``;
 * :mod:`~grondstof.commands.report` — ``report material|country|scenario``;
 * :mod:`~grondstof.commands.serve` — ``serve``;
+* :mod:`~grondstof.commands.synth` — ``synth`` (synthetic trade data for scale tests);
 * :mod:`~grondstof.commands.output` — consoles, errors, output formats and common options.
 
 A module with commands that are not analyses defines ``register(app)``; :mod:`grondstof.cli` calls it. Keep

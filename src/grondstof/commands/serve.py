@@ -35,6 +35,9 @@ def serve(
     else:
         # Start at once on a built store; whether the data directory changed is checked in the background.
         _warn_if_stale(data, root)
+    from grondstof.build_progress import ensure_bundle_in_background
+
+    ensure_bundle_in_background(root)  # off the critical path: pages ask for it only when drawing charts
     console.print(f"grondstof dashboard on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     run(open_store(root, data_dir=data, build_if_missing=False), host=host, port=port)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,11 +30,25 @@ def build(
     data: DataOpt = None,
     store: StoreOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Parse every source again.")] = False,
+    layout: Annotated[
+        str, typer.Option(help="files, or hive: trade as classification=…/year=… Parquet partitions.")
+    ] = "files",
+    all_products: Annotated[
+        bool, typer.Option("--all-products", help="Keep every product of official BACI/Comext bulk files.")
+    ] = False,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="Build even if files of a required source are missing.")
+    ] = False,
+    lake: Annotated[
+        Path | None, typer.Option(help="An existing Parquet lake of trade rows to read with the store.")
+    ] = None,
 ) -> None:
     """Build the store from the data directory (atomic; unchanged sources are reused)."""
     from grondstof.build_progress import build_with_progress
 
-    report = build_with_progress(data, store, force, err_console)
+    options = {"layout": layout, "all_products": all_products, "allow_missing": allow_missing}
+    lakes = {"trade": lake} if lake else None
+    report = build_with_progress(data, store, force, err_console, **options, lakes=lakes)
     console.print(f"Store {report.status}: {report.build_dir} ({report.seconds:.1f} s)")
 
 

@@ -31,22 +31,29 @@ from grondstof.sources import (
     worldbank_cmo,
 )
 from grondstof.sources._base import SourceInfo
+from grondstof.sources._duck import StreamedTable, StreamTarget
 
 
 @dataclass(frozen=True)
 class Source:
-    """A source as the store sees it: its description and the function that parses it."""
+    """A source as the store sees it: its description and the function that parses it.
+
+    ``stream`` (optional) is used by the build instead of ``parse`` for large sources: it validates the
+    files inside DuckDB and writes Parquet itself (see ``sources/_duck.py``), returning what it wrote per
+    table. ``parse`` stays the reference reader (tests, small inputs, other engines).
+    """
 
     info: SourceInfo
     parse: Callable[[Path], dict[str, pa.Table]]
+    stream: Callable[[Path, StreamTarget], dict[str, StreamedTable]] | None = None
 
 
 SOURCES: tuple[Source, ...] = (
     # Trade
-    Source(baci.INFO, baci.parse),
-    Source(baci.OFFICIAL_INFO, baci.parse_official),
+    Source(baci.INFO, baci.parse, baci.stream_extract),
+    Source(baci.OFFICIAL_INFO, baci.parse_official, baci.stream_official),
     Source(comext.INFO, comext.parse),
-    Source(comext.BULK_INFO, comext.parse_bulk),
+    Source(comext.BULK_INFO, comext.parse_bulk, comext.stream_bulk),
     Source(baci_extracts.HS17_INFO, baci_extracts.parse_hs17),
     Source(baci_extracts.HS22_INFO, baci_extracts.parse_hs22),
     Source(baci_extracts.HS07_INFO, baci_extracts.parse_hs07),

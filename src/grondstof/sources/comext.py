@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -42,6 +43,7 @@ import pyarrow.csv as pacsv
 from grondstof.errors import SourceFormatError
 from grondstof.registry.countries import countries
 from grondstof.schema import conform, empty
+from grondstof.sources import _duck
 from grondstof.sources._base import (
     SourceInfo,
     check_header,
@@ -428,3 +430,147 @@ def parse_bulk(data_dir: Path) -> dict[str, pa.Table]:
                 )
             seen[y] = path
     return {"trade": table}
+
+
+# -- streaming build of the bulk files (DuckDB) ------------------------------------------------------------
+#
+# A full annual bulk file holds every CN8 product (tens of millions of rows). Each file is read by one
+# DuckDB statement that applies the checks of read_comext_file as SQL, keeps the import rows of the codes
+# the registry maps (or all CN8 codes with --all-products), sums them over statistical procedures and
+# writes Parquet. A failed statement is located by read_comext_file itself (exact line, column, value).
+
+
+def _iso2_lookup(con: Any) -> str:
+    """A temporary table two-letter code -> ISO3 (an ENUM) covering every code the registry maps."""
+    import string
+
+    registry = countries()
+    iso3 = _duck.enum_type(con, "iso3", [c.iso3 for c in registry.all()])
+    codes = [a + b for a in string.ascii_uppercase for b in string.ascii_uppercase]
+    mapped = [(code, iso) for code, iso in registry.map_codes(codes, "iso2").items() if iso]
+    return _duck.lookup_table(con, "gs_iso2_iso3", mapped, "VARCHAR", iso3)
+
+
+def _bulk_select(
+    con: Any, path: Path, header: list[str], names: dict[str, str], keep_codes: list[str] | None
+) -> str:
+    """The SELECT that checks one bulk file and returns its import rows summed over procedures."""
+    lookup = _iso2_lookup(con)
+    col = {role: f'r."{name}"' for role, name in names.items()}
+    txt = {role: f"trim({c})" for role, c in col.items()}
+    period, value, kg = (
+        txt["period"],
+        f"TRY_CAST({txt['value']} AS DOUBLE)",
+        f"TRY_CAST({txt['kg']} AS DOUBLE)",
+    )
+    non_country = ", ".join(_duck.sql_text(c) for c in NON_COUNTRY_PARTNERS)
+
+    def bad(role: str) -> str:
+        return _duck.error_sql(names[role], col[role])
+
+    checks = [
+        (f"NOT coalesce(regexp_full_match({txt['declarant']}, '[A-Z]{{2}}'), false)", "declarant"),
+        (f"NOT coalesce(regexp_full_match({txt['partner']}, '[A-Z]{{2}}'), false)", "partner"),
+        (
+            f"NOT coalesce(regexp_full_match({txt['product']}, 'TOTAL|[0-9]{{2}}[0-9A-Z]{{6}}'), false)",
+            "product",
+        ),
+        (f"coalesce({txt['flow']} NOT IN ('1', '2'), true)", "flow"),
+        (f"NOT coalesce(regexp_full_match({period}, '[0-9]{{4}}([0-9]{{2}})?'), false)", "period"),
+        (f"length({period}) = 6 AND substr({period}, 5, 2) <> '52'", "period"),
+        (f"NOT CAST(substr({period}, 1, 4) AS INTEGER) BETWEEN 1988 AND 2100", "period"),
+        (f"NOT coalesce({value} >= 0 AND isfinite({value}), false)", "value"),
+        (f"NOT coalesce(regexp_full_match({txt['regime']}, '[0-9]'), false)", "regime"),
+        (f"NOT coalesce(coalesce({txt['kg']}, '') = '' OR ({kg} >= 0 AND isfinite({kg})), false)", "kg"),
+        ("d.iso3 IS NULL", "declarant"),
+        (f"p.iso3 IS NULL AND {txt['partner']} NOT IN ({non_country})", "partner"),
+    ]
+    cn8 = f"regexp_full_match({txt['product']}, '[0-9]{{8}}')"
+    keep = f"{txt['flow']} = '1' AND {cn8}"
+    if keep_codes is not None:
+        keep += f" AND {txt['product']} IN ({', '.join(_duck.sql_text(c) for c in keep_codes)})"
+    where = " ".join(f"WHEN {cond} THEN {bad(role)}" for cond, role in checks)
+    reader = _duck.read_csv_sql([path], [(h, "VARCHAR") for h in header])
+    source_t = _duck.enum_type(con, "source", [BULK_INFO.id])
+    class_t = _duck.enum_type(con, "classification", ["CN8"])
+    currency_t = _duck.enum_type(con, "currency", ["EUR"])
+    return f"""
+        WITH checked AS (
+            SELECT d.iso3 AS importer, p.iso3 AS exporter,
+                   coalesce(CAST(p.iso3 AS VARCHAR), {txt["partner"]}) AS partner,
+                   {txt["product"]} AS code, CAST(substr({period}, 1, 4) AS SMALLINT) AS year,
+                   {txt["regime"]} AS regime, {value} AS value,
+                   CASE WHEN coalesce({txt["kg"]}, '') = '' THEN NULL ELSE {kg} END AS kg
+            FROM {reader} AS r
+            LEFT JOIN {lookup} AS d ON d.key = {txt["declarant"]}
+            LEFT JOIN {lookup} AS p ON p.key = {txt["partner"]}
+            WHERE CASE {where} ELSE {keep} END
+        ),
+        per_procedure AS (
+            SELECT year, importer, partner, exporter, code, regime, count(*) AS n,
+                   sum(value) AS value, sum(kg) AS kg, count(kg) AS kg_n
+            FROM checked GROUP BY ALL
+        )
+        SELECT CAST({_duck.sql_text(BULK_INFO.id)} AS {source_t}) AS source,
+               CAST('CN8' AS {class_t}) AS classification,
+               code, year, exporter, importer,
+               CASE WHEN max(n) > 1 THEN error('duplicate key') ELSE sum(value) END AS value,
+               CAST('EUR' AS {currency_t}) AS currency,
+               CASE WHEN sum(kg_n) = sum(n) THEN sum(kg) / 1000.0 END AS tonnes
+        FROM per_procedure
+        GROUP BY year, importer, exporter, code
+    """
+
+
+def stream_bulk(data_dir: Path, target: _duck.StreamTarget) -> dict[str, _duck.StreamedTable]:
+    """Stream Eurostat's annual bulk files into ``trade`` Parquet, one statement per file."""
+    from grondstof.registry.materials import materials
+
+    mapped = sorted({r.code for r in materials().all_codes() if r.classification == "CN8"})
+    keep = None if target.all_products else mapped
+    files: list[str] = []
+    seen: dict[int, Path] = {}
+    for n, path in enumerate(BULK_INFO.find_files(data_dir)):
+        layout = detect_layout(path)
+        if layout == "extract":
+            raise SourceFormatError(
+                path, "a bulk file (full or full_v2 layout), not the extract layout", line=1
+            )
+        names = BULK_COLUMNS if layout == "bulk" else BULK_V2_COLUMNS
+        header = [h.strip() for h in check_header(path, list(names.values()), allow_extra=True)]
+        stem = f"{target.source_id}-{n}"
+        sql, _ = _duck.copy_sql(_bulk_select(target.con, path, header, names, keep), target, "trade", stem)
+        try:
+
+            def show(pct: float, path: Path = path) -> None:
+                target.progress(f"{path.name} {pct:.0f} %")
+
+            _duck.run_with_progress(target.con, sql, show)
+        except Exception as exc:
+            raise _duck.failed([path], exc, read_comext_file) from None
+        written = _duck.written_files(target, "trade", stem)
+        _rows, years = _duck.summary(target.con, target, written)
+        for year in range(years[0], years[1] + 1) if years else ():
+            if year in seen:
+                raise SourceFormatError(
+                    path,
+                    f"each year in one bulk file only; {year} is also in {seen[year].name}",
+                    column="PERIOD",
+                    value=year,
+                )
+            seen[year] = path
+        files.extend(written)
+    rows, years = _duck.summary(target.con, target, files)
+    note = (
+        "kept import rows (FLOW 1) of the CN8 codes the registry maps to materials"
+        if keep is not None
+        else "kept import rows (FLOW 1) of every CN8 code (--all-products)"
+    )
+    return {
+        "trade": _duck.StreamedTable(
+            rows,
+            years,
+            files,
+            notes=[note + "; export, TOTAL and confidential rows were validated and left out"],
+        )
+    }
