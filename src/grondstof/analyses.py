@@ -256,6 +256,13 @@ _entry(
     outputs=(("", f"{_IND}.overview:FIELDS"),),
 )
 _entry(
+    "changes",
+    f"{_IND}.changes:changes",
+    "What changed since the year before: each material's import value, its change and the top partner's.",
+    "Wat veranderde sinds vorig jaar: importwaarde per grondstof, verandering en aandeel topleverancier.",
+    outputs=(("", f"{_IND}.changes:FIELDS"),),
+)
+_entry(
     "materials",
     f"{_IND}.registry_views:list_materials",
     "The material registry: names (EN/NL), symbols, list membership, trade codes, coverage.",

@@ -106,3 +106,24 @@ def load_scenario(model: type[M], path: str | Path) -> M:
     if not isinstance(data, dict):
         raise InputError(str(path), type(data).__name__, "a mapping of keys to values at the top level")
     return validate(model, data, source=Path(path).name)
+
+
+EXAMPLES = Path(__file__).parent / "examples"
+
+
+def resolve_file(name: str | Path) -> Path:
+    """A path, or the name of a shipped example (``nl-2035``, ``stockpile_nl``, ``cutoff_drc_cobalt_eu27``).
+
+    Only names of files in the examples folder are accepted besides real paths given on the command line.
+    """
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = {"nl-2035": "transition_nl_2035"}.get(str(name), str(name))
+    candidate = EXAMPLES / f"{shipped}.yaml"
+    if candidate.is_file():
+        return candidate
+    names = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+    raise InputError(
+        "scenario", str(name), "a YAML/JSON scenario file or a shipped example: " + ", ".join(names)
+    )

@@ -129,6 +129,18 @@ def build_router() -> APIRouter:
         command = " ".join(entry.command)
         summary = entry.summary.rstrip(".") + (f" (grondstof {command})" if command else "")
         router.add_api_route(entry.route, _endpoint(entry), methods=["GET"], summary=summary, name=entry.name)
+    from grondstof.documents import DOCUMENTS
+
+    for kind in DOCUMENTS.values():
+        if kind.name == "scenario":
+            continue  # a scenario document runs a file: the web offers the shipped ones as /report/scenario/…
+        router.add_api_route(
+            f"/documents/{kind.name}",
+            _document_endpoint(kind),
+            methods=["GET"],
+            summary=f"The {kind.name} document: what its page and report show, as JSON",
+            name=f"document_{kind.name}",
+        )
     feed_model = web_model(ANALYSES["watch"], paging=False)
     _declare_query(watch_feed, feed_model)
     watch_feed.grondstof_model = feed_model  # type: ignore[attr-defined]
@@ -140,6 +152,21 @@ def build_router() -> APIRouter:
         summary="The sources in the store, with provenance (grondstof data)",
     )
     return router
+
+
+def _document_endpoint(kind: Any) -> Any:
+    async def endpoint(request: Request, params: Params) -> JSONResponse:
+        from grondstof.web.templating import caller
+
+        def build() -> Any:
+            return kind.build(caller(request), request.app.state.store, **params.model_dump())
+
+        return JSONResponse((await run_in_threadpool(build)).to_dict())
+
+    _declare_query(endpoint, kind.params)
+    endpoint.__name__ = f"document_{kind.name}"
+    endpoint.grondstof_model = kind.params  # type: ignore[attr-defined]
+    return endpoint
 
 
 _ATOM: dict[str, Any] = {

@@ -1,4 +1,6 @@
-"""Dashboard texts in English and Dutch. Material and country names come from the registries."""
+"""Texts of the pages, documents and reports in English and Dutch (names come from the registries).
+
+Pure data and look-ups: the document builders (:mod:`grondstof.documents`) and the web both read it."""
 
 from __future__ import annotations
 
@@ -144,6 +146,93 @@ TEXTS: dict[str, dict[str, str]] = {
     "footer": {
         "en": "Figures from public data; each table names its source and vintage. Open source.",
         "nl": "Cijfers uit openbare gegevens; elke tabel noemt bron en peildatum. Open source.",
+    },
+    # Documents and reports (grondstof.documents).
+    "doc_material_title": {
+        "en": "{material}: supply and dependency of {country}",
+        "nl": "{material}: aanbod en afhankelijkheid van {country}",
+    },
+    "doc_country_title": {
+        "en": "Critical raw materials: dependency of {country}",
+        "nl": "Kritieke grondstoffen: afhankelijkheid van {country}",
+    },
+    "doc_subtitle": {
+        "en": "grondstof, {date}; data as built {built}",
+        "nl": "grondstof, {date}; gegevens opgebouwd {built}",
+    },
+    "doc_world": {"en": "World production", "nl": "Wereldproductie"},
+    "doc_imports": {"en": "Imports of {country}", "nl": "Import van {country}"},
+    "doc_overview": {"en": "Materials at a glance", "nl": "Grondstoffen in één oogopslag"},
+    "doc_top_producer": {
+        "en": "In {year}, {country} produced {share} of the world's {material} ({stage}); the production HHI "
+        "was {hhi}.",
+        "nl": "In {year} produceerde {country} {share} van de wereldproductie van {material} ({stage}); de "
+        "HHI van de productie was {hhi}.",
+    },
+    "doc_imports_sentence": {
+        "en": "In {year}, {importer} imported {value} {currency} of {material} from {partners} partners; the "
+        "largest, {partner}, supplied {share} (import HHI {hhi}).",
+        "nl": "In {year} importeerde {importer} voor {value} {currency} aan {material} uit {partners} "
+        "landen; de grootste, {partner}, leverde {share} (import-HHI {hhi}).",
+    },
+    "doc_change_sentence": {
+        "en": "That is {change} compared with {before}.",
+        "nl": "Dat is {change} t.o.v. {before}.",
+    },
+    "doc_no_imports": {
+        "en": "No imports of {material} by {importer} are recorded in the trade data.",
+        "nl": "De handelsgegevens bevatten geen import van {material} door {importer}.",
+    },
+    "doc_fig_map": {
+        "en": "World production share by country, {year}. Source: {source}.",
+        "nl": "Aandeel in de wereldproductie per land, {year}. Bron: {source}.",
+    },
+    "doc_fig_trend": {
+        "en": "Herfindahl–Hirschman index of world production by year (1 = one producer).",
+        "nl": "Herfindahl-Hirschman-index van de wereldproductie per jaar (1 = één producent).",
+    },
+    "doc_fig_imports": {
+        "en": "Import value by partner, {currency}. Source: {source}.",
+        "nl": "Importwaarde per handelspartner, {currency}. Bron: {source}.",
+    },
+    "doc_fig_ranked": {
+        "en": "Materials ranked by import HHI × world production HHI.",
+        "nl": "Grondstoffen gerangschikt naar import-HHI × HHI van de wereldproductie.",
+    },
+    "doc_counts": {
+        "en": "{count} materials imported; {concentrated} with one partner above {partner}; {world} where "
+        "one country produces over {producer} of world supply.",
+        "nl": "{count} grondstoffen geïmporteerd; {concentrated} met één handelspartner boven {partner}; "
+        "{world} waarvan één land meer dan {producer} van de wereldproductie levert.",
+    },
+    "doc_total": {
+        "en": "Import value {year} in {source}: {value} over {count} materials ({materials})",
+        "nl": "Importwaarde {year} volgens {source}: {value} over {count} grondstoffen ({materials})",
+    },
+    "doc_total_none": {
+        "en": "Import value {year} in {source}: no own codes",
+        "nl": "Importwaarde {year} volgens {source}: geen eigen codes",
+    },
+    "doc_total_basket": {
+        "en": "; besides, {value} in basket codes ({materials}), not added in",
+        "nl": "; daarnaast {value} in verzamelcodes ({materials}), niet opgeteld",
+    },
+    "doc_assumptions": {"en": "Assumptions", "nl": "Aannames"},
+    "doc_method_shares": {
+        "en": "Shares are fractions of the total of the countries listed; HHI = Σ share² on a 0–1 scale "
+        "(multiply by 10 000 for the DERA/competition scale).",
+        "nl": "Aandelen zijn fracties van het totaal van de genoemde landen; HHI = Σ aandeel² op een schaal "
+        "0–1 (× 10 000 voor de DERA-schaal).",
+    },
+    "doc_method_currency": {
+        "en": "Trade values are in the source's currency: BACI in current USD (FOB), Comext in EUR (customs "
+        "value, CIF); they are never mixed or converted in tables.",
+        "nl": "Handelswaarden staan in de valuta van de bron: BACI in lopende USD (FOB), Comext in EUR "
+        "(douanewaarde, CIF); ze worden in tabellen nooit gemengd of omgerekend.",
+    },
+    "doc_method_eu": {
+        "en": "The EU-27 as an importer counts extra-EU imports only, with the post-2020 membership.",
+        "nl": "De EU-27 als importeur telt alleen import van buiten de EU, met de samenstelling na 2020.",
     },
 }
 
