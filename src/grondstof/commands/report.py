@@ -21,11 +21,15 @@ OutputOpt = Annotated[
 ]
 
 
-def _check_format(fmt: str) -> None:
+def _check_format(fmt: str, output: Path | None = None) -> None:
+    """Refuse a bad --format or --output before the (slow) report is built."""
     from grondstof.errors import InputError
+    from grondstof.parsing import writable_file
 
     if fmt not in ("html", "pdf", "xlsx"):
         raise InputError("--format", fmt, "html, pdf or xlsx")
+    if output is not None:
+        writable_file(output, "--output")
 
 
 def _write(report: object, fmt: str, output: Path | None, default_name: str) -> None:
@@ -50,7 +54,7 @@ def material(
     """Report on one material for an importer: world supply, imports over time, risk, controls, CRMA."""
     from grondstof.report.builders import material_report
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     report = material_report(material_, country, store=store_for(data, store), lang=lang)
     _write(report, fmt, output, f"grondstof-{material_}-{country}")
 
@@ -69,7 +73,7 @@ def country(
     """Report on one country: every material's dependency, largest changes and alerts."""
     from grondstof.report.builders import country_report
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     report = country_report(country_, year=year, store=store_for(data, store), lang=lang)
     _write(report, fmt, output, f"grondstof-{country_}")
 
@@ -94,6 +98,6 @@ def scenario(
     """Report on a scenario file: results, charts, assumptions and sources (any scenario kind)."""
     from grondstof.report.builders import scenario_report
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     report = scenario_report(file, store=store_for(data, store), lang=lang)
     _write(report, fmt, output, f"grondstof-scenario-{Path(file).stem}")

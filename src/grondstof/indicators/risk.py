@@ -58,6 +58,8 @@ def risk(
     store = store or open_store()
     if method not in METHODS:
         raise InputError("method", method, "one of " + ", ".join(METHODS))
+    # Checked here for every method: some branches (all, the EU-27 view of eu-sr) never read the years.
+    parse_years(years)
     if method == "geopolrisk":
         from grondstof.indicators.geopolrisk import geopolrisk
 

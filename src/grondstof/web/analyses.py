@@ -156,12 +156,7 @@ def call_arguments(name: str, query: Mapping[str, str]) -> tuple[Analysis, dict[
 
 def _number(key: str, value: str) -> float | int:
     """Parse a numeric query value, naming the parameter when it is not a finite number."""
-    import math
+    from grondstof.parsing import parse_number
 
-    try:
-        number = float(value)
-    except ValueError:
-        raise InputError(key, value, "a number") from None
-    if not math.isfinite(number):
-        raise InputError(key, value, "a finite number")
+    number = parse_number(value, key)
     return int(number) if number.is_integer() and key in ("draws", "seed", "months") else number

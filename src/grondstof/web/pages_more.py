@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from grondstof import charts
 from grondstof.errors import InputError
+from grondstof.parsing import parse_number
 from grondstof.result import Result
 from grondstof.web.pages import Table, context, error_page, page, run
 
@@ -59,11 +60,11 @@ def alerts_page(request: Request, country: str | None = None, since: str | None 
             request,
             "watch",
             country=country,
-            since=int(since) if since else None,
+            since=since or None,
             limit=100,
             lang=ctx["lang"],
         )
-    except (InputError, ValueError) as exc:
+    except InputError as exc:
         return error_page(request, 400, str(exc))
     table = Table(
         "watch",
@@ -89,10 +90,7 @@ def cutoff_page(request: Request) -> Response:
         try:
             for key in ("share", "months", "stock_days"):
                 if key in arguments:
-                    arguments[key] = float(arguments[key])
-        except ValueError:
-            return error_page(request, 400, f"{key}: {arguments[key]!r} is not a number")
-        try:
+                    arguments[key] = parse_number(arguments[key], key)
             result = run(request, "cutoff", lang=lang, **arguments)
         except InputError as exc:
             return error_page(request, 400, str(exc))
@@ -137,13 +135,11 @@ def stockpile_page(request: Request) -> Response:
     params = _query(request, "country", "materials", "days", "budget", "basis", "compare")
     table = chart = None
     if params:
-        arguments: dict[str, Any] = dict(params)
-        if "budget" in arguments:
-            try:
-                arguments["budget"] = float(arguments["budget"])
-            except ValueError:
-                return error_page(request, 400, f"budget: {arguments['budget']!r} is not a number")
+        # The form may leave the country out: the selected country (cookie or NL), as on the other pages.
+        arguments: dict[str, Any] = {"country": context(request)["country_code"], **params}
         try:
+            if "budget" in arguments:
+                arguments["budget"] = parse_number(arguments["budget"], "budget")
             result = run(request, "stockpile", lang=lang, **arguments)
         except InputError as exc:
             return error_page(request, 400, str(exc))
@@ -227,9 +223,9 @@ def transition_page(request: Request, by: str = "material") -> Response:
     for name, (default, low, high) in LEVER_FIELDS.items():
         raw = request.query_params.get(name, "").strip()
         try:
-            value = float(raw) if raw else default
-        except ValueError:
-            return error_page(request, 400, f"{name}: {raw!r} is not a number")
+            value = parse_number(raw, name) if raw else default
+        except InputError as exc:
+            return error_page(request, 400, str(exc))
         if not low <= value <= high:
             return error_page(request, 400, f"{name}: {value:g} is outside {low:g}–{high:g}")
         levers[name] = value
