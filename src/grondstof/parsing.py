@@ -238,9 +238,16 @@ def writable_file(path: str | Path, parameter: str = "--output") -> Path:
     InputError naming ``parameter``.
     """
     target = Path(path).expanduser()
-    if target.is_dir():
+    try:
+        is_dir = target.is_dir()
+        folder_exists = target.parent.is_dir()
+    except (OSError, ValueError) as exc:  # a NUL byte, a name longer than the file system allows
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(parameter, _shown(str(path)), f"a valid file path ({reason})") from None
+    if is_dir:
         raise InputError(parameter, str(target), "a file name, not a directory (e.g. DIR/report.html)")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(parameter, str(target), f"a file in an existing directory ({folder} does not exist)")
+    if not folder_exists:
+        raise InputError(
+            parameter, str(target), f"a file in an existing directory ({target.parent} does not exist)"
+        )
     return target
