@@ -136,7 +136,10 @@ def build(
     """Build the store from the data directory (atomic; unchanged sources are reused)."""
     from grondstof.build_progress import build_with_progress
 
+    from grondstof.config import resolve_store_dir
+
     with store_dir_errors(store):
+        resolve_store_dir(store).mkdir(parents=True, exist_ok=True)  # fail before the progress display
         report = build_with_progress(data, store, force, err_console)
     console.print(f"Store {report.status}: {report.build_dir} ({report.seconds:.1f} s)")
 
