@@ -32,7 +32,7 @@ def one_line_error(result, exit_code: int = 2) -> str:
     return message
 
 
-@pytest.mark.parametrize("bad", ["¹", "٣", "３"])
+@pytest.mark.parametrize("bad", ["¹", "٣"])
 @pytest.mark.parametrize(
     ("args", "parameter"),
     [
