@@ -127,3 +127,12 @@ def test_a_store_that_cannot_be_created(command, tmp_path: Path) -> None:
             continue
         message = one_line_error(run(command, store))
         assert f"--store: '{store}'" in message and "can create and write" in message
+
+
+def test_a_home_directory_of_an_unknown_user(real_store_dir) -> None:
+    """``~nosuchuser/...`` (found by make fuzz): pathlib raises RuntimeError; the CLI names the option."""
+    path = "~grondstof-no-such-user/x"
+    message = one_line_error(run(["overview", "NL"], path))
+    assert f"--store: '{path}'" in message and "known user" in message
+    message = one_line_error(run(["report", "country", "NL", "-o", path + ".html"], real_store_dir))
+    assert f"--output: '{path}.html'" in message

@@ -135,7 +135,6 @@ def build(
 ) -> None:
     """Build the store from the data directory (atomic; unchanged sources are reused)."""
     from grondstof.build_progress import build_with_progress
-
     from grondstof.config import resolve_store_dir
 
     with store_dir_errors(store):

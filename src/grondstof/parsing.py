@@ -231,13 +231,21 @@ def parse_date(value: object, parameter: str = "date", *, default: dt.date | Non
     raise InputError(parameter, _shown(value), EXPECTED_DATE)
 
 
+def user_path(path: str | Path, parameter: str) -> Path:
+    """A path a user typed, with ``~`` and ``~user`` expanded; an unknown user raises InputError."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # "~nosuchuser/...": pathlib cannot find that home directory
+        raise InputError(parameter, _shown(str(path)), "a path whose ~user is a known user") from None
+
+
 def writable_file(path: str | Path, parameter: str = "--output") -> Path:
     """Check that ``path`` can be written as a file: its directory exists and it is not itself a directory.
 
     Checked before the work, so a long report is not rendered only to fail on a typo in ``-o``. Raises
     InputError naming ``parameter``.
     """
-    target = Path(path).expanduser()
+    target = user_path(path, parameter)
     try:
         is_dir = target.is_dir()
         folder_exists = target.parent.is_dir()
