@@ -237,6 +237,8 @@ def user_path(path: str | Path, parameter: str) -> Path:
         return Path(path).expanduser()
     except RuntimeError:  # "~nosuchuser/...": pathlib cannot find that home directory
         raise InputError(parameter, _shown(str(path)), "a path whose ~user is a known user") from None
+    except ValueError as exc:  # a NUL byte in "~user"
+        raise InputError(parameter, _shown(str(path)), f"a valid path ({exc})") from None
 
 
 def writable_file(path: str | Path, parameter: str = "--output") -> Path:
