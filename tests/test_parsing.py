@@ -124,6 +124,7 @@ def test_parse_date_gives_a_date_or_input_error(text: str) -> None:
 @example("x" * 5000)
 @example("~grondstof-no-such-user/report.html")  # found by make fuzz: pathlib raised RuntimeError
 @example("~\x00")  # found by make fuzz: expanduser raised ValueError
+@example("\n/0")  # found by make fuzz: the folder's name put a line break into the message
 def test_writable_file_gives_a_path_or_input_error(text: str) -> None:
     value = outcome(parsing.writable_file, text, "--output")
     assert value is None or isinstance(value, Path)

@@ -258,6 +258,6 @@ def writable_file(path: str | Path, parameter: str = "--output") -> Path:
         raise InputError(parameter, str(target), "a file name, not a directory (e.g. DIR/report.html)")
     if not folder_exists:
         raise InputError(
-            parameter, str(target), f"a file in an existing directory ({target.parent} does not exist)"
+            parameter, str(target), f"a file in an existing directory ({str(target.parent)!r} does not exist)"
         )
     return target
