@@ -2,10 +2,11 @@
 
 ``make test`` runs the same tests derandomized and bounded (the "ci" profile in tests/conftest.py). This
 script runs them with the "fuzz" profile (random inputs, ``--scale`` times as many examples per test) in
-rounds, each with fresh random inputs, until ``--minutes`` are spent. The tests count every input they
-try and every 5xx answer (tests/fuzzing.py); the totals are appended as one row to
-``benchmarks/results/fuzz.csv``: date, git commit, profile, rounds, inputs tried, server errors found
-(5xx responses), distinct routes with a server error, failed tests, seconds. Zero server errors is the bar.
+rounds, each with fresh random inputs, the later ones sized to fill the ``--minutes`` left. The tests count
+every input they try and every 5xx answer (tests/fuzzing.py); the totals are appended as one row to
+``benchmarks/results/fuzz.csv``: date, git commit, profile (the scale of each round), rounds, inputs
+tried, server errors found (5xx responses), distinct routes with a server error, failed tests, seconds.
+Zero server errors is the bar.
 
 Run: ``.venv/bin/python benchmarks/fuzz.py [--minutes 10] [--scale 20] [--workers 2]``. Failing inputs
 are kept in ``.hypothesis/`` (replayed by the next fuzz run) and the failing tests are printed.
@@ -110,13 +111,15 @@ def main() -> None:
     routes: set[str] = set()
     examples: list[dict[str, object]] = []
     failed: list[str] = []
-    last = 0.0
-    while rounds == 0 or time.perf_counter() - start + last <= budget:
+    scales: list[int] = []
+    scale = args.scale
+    while True:
         began = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="grondstof-fuzz-") as folder:
-            _, round_failed = run_round(args.scale, args.workers, Path(folder))
+            _, round_failed = run_round(scale, args.workers, Path(folder))
             counts = read_counts(Path(folder))
         rounds += 1
+        scales.append(scale)
         last = time.perf_counter() - began
         inputs += int(counts["inputs"])  # type: ignore[call-overload]
         server_errors += int(counts["server_errors"])  # type: ignore[call-overload]
@@ -128,11 +131,16 @@ def main() -> None:
             f"{len(round_failed)} failed tests, {last:.0f} s",
             flush=True,
         )
+        # Another round, sized to the time left (a round's time grows about in proportion to its scale).
+        remaining = budget - (time.perf_counter() - start)
+        if remaining < 0.25 * last:
+            break
+        scale = max(1, int(scale * remaining / last * 0.9))
     seconds = time.perf_counter() - start
     row = {
         "date": datetime.now().isoformat(timespec="seconds"),
         "commit": git_commit(),
-        "profile": f"fuzz ×{args.scale}, {args.workers} workers",
+        "profile": "fuzz " + "+".join(f"×{n}" for n in scales) + f", {args.workers} workers",
         "rounds": rounds,
         "inputs_tried": inputs,
         "server_errors": server_errors,
