@@ -86,7 +86,12 @@ class Params(BaseModel):
     """Base of every analysis' parameter model: unknown parameters are refused, values are immutable."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True, coerce_numbers_to_str=True
+        extra="forbid",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        coerce_numbers_to_str=True,
+        allow_inf_nan=False,  # a number is a finite number (1e309 overflows to inf)
     )
 
 

@@ -25,11 +25,15 @@ OutputOpt = Annotated[
 ]
 
 
-def _check_format(fmt: str) -> None:
+def _check_format(fmt: str, output: Path | None = None) -> None:
+    """Refuse a bad --format or --output before the (slow) report is built."""
     from grondstof.errors import InputError
+    from grondstof.parsing import writable_file
 
     if fmt not in ("html", "pdf", "xlsx", "json"):
         raise InputError("--format", fmt, "html, pdf, xlsx or json")
+    if output is not None:
+        writable_file(output, "--output")
 
 
 def _write(report: object, fmt: str, output: Path | None, default_name: str) -> None:
@@ -54,7 +58,7 @@ def material(
     """Report on one material for an importer: world supply, imports over time, risk, controls, CRMA."""
     from grondstof.documents import document
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     report = document("material", store_for(data, store), material=material_, country=country, lang=lang)
     _write(report, fmt, output, f"grondstof-{material_}-{country}")
 
@@ -73,7 +77,7 @@ def country(
     """Report on one country: every material's dependency, largest changes and alerts."""
     from grondstof.documents import document
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     report = document("country", store_for(data, store), country=country_, year=year, lang=lang)
     _write(report, fmt, output, f"grondstof-{country_}")
 
@@ -98,6 +102,6 @@ def scenario(
     """Report on a scenario file: results, charts, assumptions and sources (any scenario kind)."""
     from grondstof.documents import document
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     report = document("scenario", store_for(data, store), scenario=file, lang=lang)
     _write(report, fmt, output, f"grondstof-scenario-{Path(file).stem}")

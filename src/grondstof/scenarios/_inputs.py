@@ -84,7 +84,17 @@ def read_document(path: str | Path) -> Any:
     path = Path(path)
     if not path.is_file():
         raise InputError("scenario file", str(path), "an existing YAML or JSON file")
-    text = path.read_text(encoding="utf-8")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError("scenario file", str(path), f"a readable file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{path}: line {line}", f"byte 0x{raw[exc.start]:02X}", "UTF-8 text (YAML or JSON)"
+        ) from None
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)

@@ -54,6 +54,7 @@ from grondstof.parameters import (
     TradeSource,
     described,
 )
+from grondstof.parsing import parse_number
 from grondstof.result import Field, Result
 
 BASES = ("gross", "content")
@@ -622,13 +623,7 @@ def _production(
 def _number(name: str, value: float | str | None) -> float | None:
     if value is None or value == "":
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(name, value, "a number of tonnes") from None
-    if isinstance(value, bool) or not math.isfinite(number):
-        raise InputError(name, value, "a finite number of tonnes")
-    return number
+    return parse_number(value, name, expected="a finite number of tonnes")
 
 
 def _one_year(year: int | str | None) -> tuple[int, int] | None:

@@ -85,6 +85,7 @@ from grondstof.parameters import (
     bounds_of,
     described,
 )
+from grondstof.parsing import parse_number, parse_year
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import STAGES, Material
@@ -494,13 +495,10 @@ def _parse_days(days: Any) -> list[float]:
     )
     out: list[float] = []
     for item in items:
-        try:
-            value = float(item)
-        except (TypeError, ValueError):
-            raise InputError(
-                "days", days, "a positive number of days, or a comma list like 60,90,180"
-            ) from None
-        if isinstance(item, bool) or not math.isfinite(value) or not 0 < value <= MAX_DAYS:
+        value = parse_number(
+            item, "days", expected="a positive number of days, or a comma list like 60,90,180"
+        )
+        if not 0 < value <= MAX_DAYS:
             raise InputError("days", item, f"a positive number of days up to {MAX_DAYS}")
         if value not in out:
             out.append(value)
@@ -1359,11 +1357,8 @@ def stockpile(
         raise InputError("days/samples", days, "either days of cover or shortfall samples, not both")
     if budget is not None:
         _check_number("budget", budget, 0.0, math.inf, "a non-negative amount in EUR")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        try:
-            year = int(str(year))
-        except ValueError:
-            raise InputError("year", year, "a year like 2023") from None
+    if year is not None:
+        year = parse_year(year, "year")
     spec: StockpileScenario | None = None
     if scenario is not None:
         spec = scenario if isinstance(scenario, StockpileScenario) else load_stockpile_scenario(scenario)

@@ -44,11 +44,11 @@ def alerts_page(request: Request, country: str | None = None, since: str | None 
             request,
             "watch",
             country=country,
-            since=int(since) if since else None,
+            since=since or None,
             limit=100,
             lang=ctx["lang"],
         )
-    except (InputError, ValueError) as exc:
+    except InputError as exc:
         return error_page(request, 400, str(exc))
     table = Table(
         "watch",

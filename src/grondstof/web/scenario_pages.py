@@ -40,12 +40,6 @@ def cutoff_page(request: Request) -> Response:
     if params:
         arguments: dict[str, Any] = dict(params)
         try:
-            for key in ("share", "months", "stock_days"):
-                if key in arguments:
-                    arguments[key] = float(arguments[key])
-        except ValueError:
-            return error_page(request, 400, f"{key}: {arguments[key]!r} is not a number")
-        try:
             result = run(request, "cutoff", lang=lang, **arguments)
         except InputError as exc:
             return error_page(request, 400, str(exc))
@@ -90,12 +84,8 @@ def stockpile_page(request: Request) -> Response:
     params = _query(request, "country", "materials", "days", "budget", "basis", "compare")
     table = chart = None
     if params:
-        arguments: dict[str, Any] = dict(params)
-        if "budget" in arguments:
-            try:
-                arguments["budget"] = float(arguments["budget"])
-            except ValueError:
-                return error_page(request, 400, f"budget: {arguments['budget']!r} is not a number")
+        # The form may leave the country out: the selected country (cookie or NL), as on the other pages.
+        arguments: dict[str, Any] = {"country": context(request)["country_code"], **params}
         try:
             result = run(request, "stockpile", lang=lang, **arguments)
         except InputError as exc:
