@@ -8,8 +8,6 @@ their vintage), in which units, for which codes, and what the data does not cove
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -80,13 +78,13 @@ class Result:
         (:func:`safe_cell`); a missing value (None, NaN, ±inf) is an empty cell; a list is joined with
         ``"; "``. The CLI's ``--csv`` and the web's CSV downloads both print this.
         """
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
         names = [f.name for f in self.fields]
-        writer.writerow(names)
+        lines = [_csv_line(names)]
         for row in self.rows:
-            writer.writerow(["" if (v := export_cell(row.get(n))) is None else safe_cell(v) for n in names])
-        return buffer.getvalue()
+            lines.append(
+                _csv_line(["" if (v := export_cell(row.get(n))) is None else safe_cell(v) for n in names])
+            )
+        return "".join(lines)
 
     def column(self, name: str) -> list[Any]:
         """Return one column of the rows as a list."""
@@ -114,6 +112,19 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def _csv_line(cells: Sequence[Any]) -> str:
+    """One CSV record ending in ``\\n`` (RFC 4180 quoting). A field holding a comma, a quote, a line feed or a
+    carriage return is quoted; the csv module would leave a lone carriage return unquoted when lines end in
+    ``\\n``, and a spreadsheet would then start a new row there (the next cell could be a formula)."""
+    fields = []
+    for cell in cells:
+        text = repr(cell) if isinstance(cell, float) else str(cell)
+        if any(c in text for c in ',"\r\n') or (text == "" and len(cells) == 1):
+            text = '"' + text.replace('"', '""') + '"'
+        fields.append(text)
+    return ",".join(fields) + "\n"
 
 
 def export_cell(value: Any) -> Any:
