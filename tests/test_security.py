@@ -3,15 +3,14 @@
 One class of attack per section: security headers and the Content-Security-Policy, the Host and Origin
 checks, control characters and header injection (the red team's ``Content-Disposition`` rows), path
 traversal in every name that becomes a path, script injection in every reflected parameter (pages, error
-messages, ``lang``, cookies), formula injection in every export (CSV and Excel downloads, the Excel report, the
-CLI's ``--csv``), ``Connection: close`` after a server error (also over a real socket), ``serve`` on loopback
-and its warning when it is not, and YAML read safely. The payloads live in tests/security_probes.py, shared
-with benchmarks/security_scan.py, which runs the larger matrix.
+messages, ``lang``, cookies), formula injection in every export (CSV and Excel downloads, the Excel
+report, the CLI's ``--csv``), ``Connection: close`` after a server error (also over a real socket),
+``serve`` on loopback and its warning when it is not, and YAML read safely. The payloads live in
+tests/security_probes.py, shared with benchmarks/security_scan.py, which runs the larger matrix.
 """
 
 from __future__ import annotations
 
-import ast
 import csv
 import io
 import socket
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -39,12 +37,19 @@ from grondstof.web.security import (
 from security_probes import (
     FORMULAS,
     HEADER_INJECTION,
+    HEADER_URLS,
+    NAMES_THAT_BECOME_PATHS,
+    PAGES,
+    PATHS,
     SECRETS,
     TRAVERSAL,
     XSS,
+    asgi_get,
     formula_cells,
     html_findings,
     response_findings,
+    routes_of,
+    yaml_offenders,
 )
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "grondstof"
@@ -54,44 +59,6 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "grondstof"
 def client(web) -> TestClient:
     """The real-data app, answering a 500 as a response (so it can be inspected)."""
     return TestClient(web.app, raise_server_exceptions=False)
-
-
-def asgi_get(
-    app: Any, path: str, query: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None
-) -> Any:
-    """Send one GET straight to the ASGI app with ``path`` exactly as given: no client normalises it (an
-    HTTP client would resolve ``..`` and may decode ``%2e``). Returns (status, headers, body)."""
-
-    async def call() -> tuple[int, dict[str, str], bytes]:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode("utf-8", "surrogateescape"),
-            "query_string": query,
-            "root_path": "",
-            "headers": headers if headers is not None else [(b"host", b"127.0.0.1:8000")],
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8000),
-        }
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        await app(scope, receive, send)
-        start = next(m for m in sent if m["type"] == "http.response.start")
-        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        names = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
-        return start["status"], names, body
-
-    return anyio.run(call)
 
 
 # -- security headers and the Content-Security-Policy ------------------------------------------------------
@@ -232,18 +199,6 @@ def test_a_cross_site_form_cannot_post(client) -> None:
 WRITE_ROUTES: set[str] = set()
 
 
-def routes_of(app: Any) -> list[tuple[str, set[str]]]:
-    """Every (path, methods) the app serves, through included routers (FastAPI wraps them)."""
-    out = []
-    for route in app.routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            out.extend(routes_of(inner))
-        elif getattr(route, "methods", None) is not None:
-            out.append((route.path, set(route.methods)))
-    return out
-
-
 @pytest.mark.realdata
 def test_every_route_is_read_only(client) -> None:
     routes = routes_of(client.app)
@@ -288,19 +243,22 @@ def test_a_country_name_beyond_latin_1_gives_a_report_not_a_500(client) -> None:
 
 
 @pytest.mark.realdata
+@pytest.mark.parametrize("country", ["Tu\u0308rkiye", "T\u00fcrkiye"])
+def test_the_remembered_country_cookie_holds_the_resolved_code(client, country) -> None:
+    """Found by benchmarks/security_scan.py: ``/?country=Tu%CC%88rkiye`` answered 500 (the raw name went
+    into the Set-Cookie header, which must be Latin-1). The cookie now holds the resolved code."""
+    response = client.get("/", params={"country": country})
+    assert response.status_code == 200, response.text[:300]
+    cookie = response.headers["set-cookie"]
+    cookie.encode("ascii")
+    assert cookie.startswith("country=TUR;")
+
+
+@pytest.mark.realdata
 @pytest.mark.parametrize("bad", HEADER_INJECTION[:7])
 @pytest.mark.parametrize(
     "url",
-    [
-        "/report/country/NL.html?country={}",
-        "/report/material/cobalt.html?country={}",
-        "/report/material/cobalt.xlsx?country={}",
-        "/download/imports.csv?material=cobalt&country={}",
-        "/api/v1/imports?material=cobalt&country={}",
-        "/?country={}",
-        "/material/cobalt?country={}",
-        "/alerts?lang=en&country={}",
-    ],
+    HEADER_URLS,
 )
 def test_a_control_character_in_a_parameter_is_refused_naming_it(client, url, bad) -> None:
     """Red team: ``?country=NL%0d%0a`` was accepted as NL and the line break reached Content-Disposition
@@ -410,9 +368,9 @@ def test_over_a_real_socket_bad_names_get_an_answer_and_a_500_says_connection_cl
                 head, _, rest = data.partition(b"\r\n\r\n")
                 length = int(
                     next(
-                        l.split(b":")[1]
-                        for l in head.split(b"\r\n")
-                        if l.lower().startswith(b"content-length")
+                        line.split(b":")[1]
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length")
                     )
                 )
                 while len(rest) < length:
@@ -465,19 +423,6 @@ def test_a_500_says_connection_close_and_keeps_the_security_headers(real_store) 
 
 # -- path traversal --------------------------------------------------------------------------------------
 
-NAMES_THAT_BECOME_PATHS = [
-    "/static/{}",
-    "/static/vendor/{}",
-    "/static-gen/{}",
-    "/report/scenario/{}.html",
-    "/report/scenario/{}.json",
-    "/report/material/{}.html",
-    "/report/country/{}.xlsx",
-    "/download/{}.csv",
-    "/material/{}",
-    "/{}",
-]
-
 
 @pytest.mark.realdata
 @pytest.mark.parametrize("name", TRAVERSAL)
@@ -525,26 +470,6 @@ def test_a_scenario_report_names_only_a_shipped_example(client) -> None:
 
 
 # -- script injection in every reflected parameter -----------------------------------------------------
-
-PAGES: list[tuple[str, dict[str, str], list[str]]] = [
-    ("/", {}, ["country", "year", "lang"]),
-    ("/material/cobalt", {}, ["country", "lang"]),
-    ("/compare", {}, ["material", "countries", "year"]),
-    ("/partner", {}, ["country", "partner", "years", "source"]),
-    ("/alerts", {}, ["country", "since"]),
-    ("/benchmarks", {}, ["year"]),
-    (
-        "/scenarios/cutoff",
-        {"materials": "cobalt", "suppliers": "CD", "country": "NL"},
-        ["preset", "suppliers"],
-    ),
-    ("/scenarios/stockpile", {"materials": "cobalt"}, ["country", "materials", "days", "basis"]),
-    ("/scenarios/transition", {}, ["by", "recycled_pct"]),
-    ("/technologies", {}, ["per"]),
-    ("/balance", {"material": "cobalt"}, ["material", "country", "year"]),
-    ("/materials", {}, ["lang"]),
-]
-PATHS = ["/material/{}", "/country/{}", "/report/material/{}.html", "/report/country/{}.html", "/nope/{}"]
 
 
 @pytest.mark.realdata
@@ -727,15 +652,7 @@ def test_serve_warns_when_reachable_from_the_network(
 
 def test_yaml_is_only_ever_read_with_the_safe_loader() -> None:
     """No ``yaml.load``/``unsafe_load``/``full_load`` or a Loader argument anywhere in the package."""
-    offenders = []
-    for path in SRC.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if node.func.attr in ("load", "load_all", "unsafe_load", "full_load", "unsafe_load_all"):
-                    if isinstance(node.func.value, ast.Name) and node.func.value.id == "yaml":
-                        offenders.append(f"{path.name}:{node.lineno}")
-                if node.func.attr.endswith("load") and any(k.arg == "Loader" for k in node.keywords):
-                    offenders.append(f"{path.name}:{node.lineno}")
+    offenders = yaml_offenders(SRC)
     assert offenders == []
 
 
