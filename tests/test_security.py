@@ -578,6 +578,32 @@ def test_web_csv_and_excel_downloads_neutralise_formulas(hostile_store) -> None:
     _assert_neutralised([[c.value for c in row] for row in sheet.iter_rows(min_row=2)])
 
 
+@pytest.mark.realdata
+def test_the_excel_report_neutralises_formulas_in_every_sheet(real_store) -> None:
+    """The report's workbook (``/report/…xlsx``, ``grondstof report --format xlsx``) writes the document's
+    tables, sources and title through the same guard: a formula planted in the first text cell of every
+    table, in a source and in the title comes out as text."""
+    from grondstof.documents import document
+    from grondstof.report.render import to_xlsx
+
+    doc = document("country", real_store, country="NL")
+    planted = 0
+    for _, result in doc.all_tables():
+        text_fields = [f.name for f in result.fields if f.kind == "text"]
+        if result.rows and text_fields:
+            result.rows[0][text_fields[0]] = FORMULAS[planted % len(FORMULAS)]
+            planted += 1
+    first = doc.all_tables()[0][1]
+    first.meta["sources"] = [*first.meta.get("sources", []), {"title": FORMULAS[0], "publisher": FORMULAS[1]}]
+    doc.title = FORMULAS[2]
+    assert planted >= 2
+    book = load_workbook(io.BytesIO(to_xlsx(doc)))
+    cells = [[c.value for c in row] for sheet in book.worksheets for row in sheet.iter_rows()]
+    assert all(c.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for c in row)
+    assert formula_cells(cells) == []
+    assert sum(1 for row in cells for c in row if isinstance(c, str) and c.startswith("'")) >= planted + 3
+
+
 def test_library_csv_and_excel_agree_on_every_formula_start() -> None:
     from grondstof.exports import to_xlsx
     from grondstof.result import Field, Result

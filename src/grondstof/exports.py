@@ -52,7 +52,7 @@ def to_xlsx(tables: Sequence[tuple[str, Result]], *, title: str = "grondstof") -
                     cell.number_format = fmt
         sheet.freeze_panes = "A2"
     sources = book.create_sheet("sources")
-    sources.append([title])
+    sources.append([safe_cell(title)])
     sources["A1"].font = Font(bold=True, size=13)
     sources.append([f"Generated {datetime.now().isoformat(timespec='seconds')} by grondstof"])
     for sheet_name, result in tables:
