@@ -65,13 +65,14 @@ def create_app(store: Store) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    from grondstof.web import api, downloads, pages, pages_more, reports
+    from grondstof.web import api, downloads, pages, pages_more, reports, scan_pages
 
     app.include_router(api.build_router())
     app.include_router(downloads.router)
     app.include_router(reports.router)
     app.include_router(pages.router)
     app.include_router(pages_more.router)
+    app.include_router(scan_pages.router)
     return app
 
 
