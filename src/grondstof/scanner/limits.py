@@ -49,7 +49,9 @@ class LimitError(InputError):
     """A file exceeds one of the limits above; ``limit`` is the constant's name."""
 
     def __init__(self, limit: str, value: object, what: str) -> None:
-        super().__init__(limit, value, f"{what} (at most {LIMITS[limit]:,}; limit {limit})")
+        # The module's current value (tests lower limits with monkeypatch), not the import-time table.
+        self.maximum = int(globals()[limit])
+        super().__init__(limit, value, f"{what} (at most {self.maximum:,}; limit {limit})")
         self.limit = limit
 
     def __str__(self) -> str:

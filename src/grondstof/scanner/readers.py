@@ -440,10 +440,12 @@ def _read_xlsx(data: bytes, label: str) -> RawTable:
                 continue
             if header is None:
                 header = ["" if v is None else str(v).strip() for v in values]
+                while header and not header[-1]:
+                    header.pop()  # read-only sheets pad rows to max_col with empty cells
                 continue
             if len(rows) >= limits.MAX_ROWS:
                 raise limits.LimitError("MAX_ROWS", f"more than {limits.MAX_ROWS:,} rows", "data rows")
-            rows.append((number, values))
+            rows.append((number, values[: len(header)]))
     finally:
         book.close()
     if header is None:

@@ -241,7 +241,7 @@ def limit_problem(exc: limits.LimitError) -> JSONResponse:
         str(exc),
         limit=exc.limit,
         value=str(exc.value),
-        maximum=limits.LIMITS[exc.limit],
+        maximum=exc.maximum,
     )
 
 
