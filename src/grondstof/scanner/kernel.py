@@ -229,8 +229,8 @@ class Contribution:
 
 @dataclass(frozen=True)
 class WeightedFigure:
-    """A value-weighted mean with its parts: counted and left-out materials, the maximum, the "
-    "contributions."""
+    """A value-weighted mean with its parts: counted and left-out materials, the maximum, the
+    contributions."""
 
     mean: float | None
     maximum: float | None

@@ -1,5 +1,5 @@
-"""Presentation options of ``grondstof scan``: ``--templates``, ``--input-template KIND``, ``--report "
-"FILE``."""
+"""Presentation options of ``grondstof scan``: ``--templates``, ``--input-template KIND``, ``--report
+FILE``."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ the result names it only by the label the caller gives (the web passes ``upload`
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from grondstof.result import Field, Result
 from grondstof.scanner import kernel
 from grondstof.scanner.templates import template_ids
 
+MAX_PRODUCT_PROFILES = 50  # products with a profile of their own (by material value); the firm covers all
 SR_CRITICAL = 1.0  # EU supply-risk threshold of criticality (with EI ≥ 2.8)
 PROCESSING = "processing"
 # Measures that do not restrict exports of the material itself (technology transfer, foreign-made goods);
@@ -416,7 +418,8 @@ def scan(
         kind = readers.detect_kind(table)
         parsed = inputs.parse_table(table, kind, quantity=quantity, data_dir=store.catalog.get("data_dir"))
         if parsed.problems and not skip_bad_rows:
-            raise readers.BadRowsError(where, parsed.problems, len(parsed.needs))
+            bad = {p.line for p in parsed.problems}
+            raise readers.BadRowsError(where, parsed.problems, parsed.rows - len(bad))
     if not parsed.needs:
         if parsed.unmapped:
             codes = ", ".join(u["code"] for u in parsed.unmapped[:10])
@@ -446,14 +449,33 @@ class _Scan:
     def _groups_of(self, material: str) -> list[str]:
         return [g for g in self.registry.get(material).groups if g]
 
+    def _memo(self, kind: str, keys: Sequence[str], fetch: Any, *extra: Any) -> dict[str, Any]:
+        """Figures per material from the national cache, fetching the missing ones in one batch."""
+        scope = (str(getattr(self.store, "build_dir", id(self.store))), kind, self.lang, *extra)
+        found, missing = NATIONAL.get(scope, keys)
+        if missing:
+            fetched = fetch(missing)
+            NATIONAL.put(scope, {m: fetched.get(m) for m in missing})
+            found.update(fetched)
+        for value in found.values():
+            if value and value.get("sources"):
+                self.sources.update(value["sources"])
+        return found
+
     def _import_pattern(self) -> None:
+        wanted = [m for m in self.ids if not self.registry.get(m).is_fuel]
+        found = self._memo("imports", wanted, self._fetch_imports, self.importer.code)
+        self.pattern = {m: v["pattern"] for m, v in found.items() if v and v["pattern"]}
+        self.pattern_basis = {
+            m: v["basis"] if v else "no imports of the material in the trade data" for m, v in found.items()
+        }
+        self.partner_rows = [row for v in found.values() if v for row in v["rows"]]
+        self.price_source = {m: v["source"] for m, v in found.items() if v}
+
+    def _fetch_imports(self, wanted: list[str]) -> dict[str, Any]:
         from grondstof.indicators.dependency import imports
 
-        self.pattern: dict[str, dict[str, float]] = {}
-        self.pattern_basis: dict[str, str] = {}
-        self.partner_rows: list[dict[str, Any]] = []
-        self.price_source: dict[str, str] = {}
-        wanted = [m for m in self.ids if not self.registry.get(m).is_fuel]
+        out: dict[str, Any] = {}
         left = list(wanted)
         for stage in (PROCESSING, None):
             if not left:
@@ -463,46 +485,71 @@ class _Scan:
             except InputError:
                 continue
             found = {m["id"]: m for m in result.meta.get("materials", [])}
-            self.sources.update(s["id"] for s in result.meta.get("sources", []))
-            for row in result.rows:
-                if row["material"] in found and row["value_share"] is not None and row["partner"]:
-                    self.pattern.setdefault(row["material"], {})[row["partner"]] = row["value_share"]
-                    self.partner_rows.append(row)
+            cited = [s["id"] for s in result.meta.get("sources", [])]
             for mat_id, info in found.items():
                 basket = " (basket code)" if info["basket"] else ""
-                self.pattern_basis[mat_id] = (
-                    f"{info['source']} {info['years'][1]}, {'/'.join(info['stages'])} codes "
-                    f"{', '.join(info['codes'][:4])}{basket}, value shares"
-                )
-                self.price_source[mat_id] = info["source"]
+                out[mat_id] = {
+                    "pattern": {},
+                    "rows": [],
+                    "source": info["source"],
+                    "sources": [c for c in cited if c == info["source"]],
+                    "basis": f"{info['source']} {info['years'][1]}, {'/'.join(info['stages'])} codes "
+                    f"{', '.join(info['codes'][:4])}{basket}, value shares",
+                }
+            for row in result.rows:
+                entry = out.get(row["material"])
+                if entry is not None and row["value_share"] is not None and row["partner"]:
+                    entry["pattern"][row["partner"]] = row["value_share"]
+                    entry["rows"].append(row)
             left = [m for m in left if m not in found]
-        for mat_id in left:
-            self.pattern_basis[mat_id] = "no imports of the material in the trade data"
+        return out
 
     def _world(self) -> None:
+        ids = list(dict.fromkeys([*self.ids, *(g for m in self.ids for g in self._groups_of(m))]))
+        found = self._memo("world", ids, self._fetch_world)
+        self.world = {m: v["row"] for m, v in found.items() if v}
+        self.producers = {m: v["producers"] for m, v in found.items() if v}
+
+    def _fetch_world(self, ids: list[str]) -> dict[str, Any]:
+        """World production per material: the latest year (processing preferred), its producers and HHI.
+
+        One call of :func:`grondstof.indicators.supply.supply` by country; the HHI and top producer of the
+        chosen year and stage follow from its shares (HHI = Σ share², as ``supply --by year`` gives it).
+        """
         from grondstof.indicators.supply import supply
 
-        ids = list(dict.fromkeys([*self.ids, *(g for m in self.ids for g in self._groups_of(m))]))
-        self.world: dict[str, dict[str, Any]] = {}
-        self.producers: dict[str, list[dict[str, Any]]] = {}
         try:
-            summary = supply(ids, by="year", store=self.store, lang=self.lang)
             by_country = supply(ids, store=self.store, lang=self.lang)
         except InputError:
-            return
-        self.sources.update(s["id"] for s in summary.meta.get("sources", []))
-        for row in summary.rows:
-            current = self.world.get(row["material"])
-            better = current is None or (row["year"], row["stage"] == PROCESSING) > (
-                current["year"],
-                current["stage"] == PROCESSING,
-            )
-            if better and row["hhi"] is not None:
-                self.world[row["material"]] = row
+            return {}
+        cited = [s["id"] for s in by_country.meta.get("sources", [])]
+        groups: dict[tuple[str, int, str, str], list[dict[str, Any]]] = defaultdict(list)
         for row in by_country.rows:
-            chosen = self.world.get(row["material"])
-            if chosen and row["year"] == chosen["year"] and row["stage"] == chosen["stage"]:
-                self.producers.setdefault(row["material"], []).append(row)
+            if row["share"] is not None:
+                groups[(row["material"], row["year"], row["stage"], row["source"])].append(row)
+        out: dict[str, Any] = {}
+        for (material, year, stage, source), producers in groups.items():
+            current = out.get(material)
+            if current is not None and (current["row"]["year"], current["row"]["stage"] == PROCESSING) >= (
+                year,
+                stage == PROCESSING,
+            ):
+                continue
+            top = max(producers, key=lambda r: r["share"])
+            out[material] = {
+                "row": {
+                    "material": material,
+                    "year": year,
+                    "stage": stage,
+                    "source": source,
+                    "hhi": kernel.hhi(r["share"] for r in producers),
+                    "top_country_name": top["country_name"],
+                    "top_share": top["share"],
+                },
+                "producers": producers,
+                "sources": [c for c in cited if c == source] or cited,
+            }
+        return out
 
     def _world_for(self, material: str) -> tuple[dict[str, Any] | None, str | None]:
         if material in self.world:
@@ -513,51 +560,71 @@ class _Scan:
         return None, None
 
     def _risk(self) -> None:
-        from grondstof.indicators.eu_supply_risk import eu_supply_risk
+        ids = list(dict.fromkeys([*self.ids, *(g for m in self.ids for g in self._groups_of(m))]))
+        self.gpr = {
+            m: v["row"]
+            for m, v in self._memo("geopolrisk", ids, self._fetch_geopolrisk, self.importer.code).items()
+            if v
+        }
+        self.eu = {m: v["row"] for m, v in self._memo("eu_sr", ids, self._fetch_eu).items() if v}
+
+    def _fetch_geopolrisk(self, ids: list[str]) -> dict[str, Any]:
         from grondstof.indicators.geopolrisk import geopolrisk
 
-        ids = list(dict.fromkeys([*self.ids, *(g for m in self.ids for g in self._groups_of(m))]))
-        self.gpr: dict[str, dict[str, Any]] = {}
         try:
             result = geopolrisk(ids, self.importer, store=self.store, lang=self.lang)
-            self.sources.update(s["id"] for s in result.meta.get("sources", []))
-            for row in result.rows:
-                if row["score"] is not None and row["material"] not in self.gpr:
-                    self.gpr[row["material"]] = row
         except InputError:
-            pass
-        self.eu: dict[str, dict[str, Any]] = {}
+            return {}
+        cited = [s["id"] for s in result.meta.get("sources", [])]
+        out: dict[str, Any] = {}
+        for row in result.rows:
+            if row["score"] is not None and row["material"] not in out:
+                out[row["material"]] = {"row": row, "sources": cited}
+        return out
+
+    def _fetch_eu(self, ids: list[str]) -> dict[str, Any]:
+        from grondstof.indicators.eu_supply_risk import eu_supply_risk
+
         try:
             result = eu_supply_risk(ids, store=self.store, lang=self.lang)
-            self.sources.update(s["id"] for s in result.meta.get("sources", []))
-            for row in result.rows:
-                if row["sr_published"] is not None:
-                    self.eu.setdefault(row["material"], row)
         except InputError:
-            pass
+            return {}
+        cited = [s["id"] for s in result.meta.get("sources", [])]
+        out: dict[str, Any] = {}
+        for row in result.rows:
+            if row["sr_published"] is not None and row["material"] not in out:
+                out[row["material"]] = {"row": row, "sources": cited}
+        return out
 
     def _governance(self) -> None:
+        key = (str(getattr(self.store, "build_dir", id(self.store))), "governance")
+        cached = NATIONAL.whole.get(key)
+        if cached is None:
+            cached = self._fetch_governance()
+            NATIONAL.whole[key] = cached
+        self.pv_year, self.pv, self.wgi_year, self.wgi, self.eol = cached
+        self.sources.update({"wgi_pv", "wgi", "geopolrisk_hs_map"})
+
+    def _fetch_governance(self) -> tuple[Any, ...]:
         from grondstof.indicators._common import fetch
 
         table = self.store.table("governance")
         pv = table.filter(table.source == "wgi_pv")
-        latest = fetch(pv.aggregate(year=pv.year.max()))[0]["year"]
-        self.pv_year = latest
-        self.pv = {
+        pv_year = fetch(pv.aggregate(year=pv.year.max()))[0]["year"]
+        estimates = {
             r["country"]: r["estimate"]
-            for r in fetch(pv.filter(pv.year == latest).select("country", "estimate"))
+            for r in fetch(pv.filter(pv.year == pv_year).select("country", "estimate"))
         }
         six = table.filter(table.source == "wgi")
-        year6 = fetch(six.aggregate(year=six.year.max()))[0]["year"]
-        grouped = six.filter(six.year == year6).group_by("country").aggregate(mean=six.estimate.mean())
-        self.wgi_year = year6
-        self.wgi = {r["country"]: r["mean"] for r in fetch(grouped)}
+        wgi_year = fetch(six.aggregate(year=six.year.max()))[0]["year"]
+        grouped = six.filter(six.year == wgi_year).group_by("country").aggregate(mean=six.estimate.mean())
+        wgi = {r["country"]: r["mean"] for r in fetch(grouped)}
         hs_map = self.store.table("geopolrisk_hs_map")
-        self.eol: dict[str, float] = {}
+        eol: dict[str, float] = {}
         for row in fetch(hs_map.select("material", "eol_rir")):
             if row["material"] and row["eol_rir"] is not None:
-                self.eol.setdefault(row["material"], float(row["eol_rir"]))
-        self.sources.update({"wgi_pv", "wgi", "geopolrisk_hs_map"})
+                eol.setdefault(row["material"], float(row["eol_rir"]))
+        return pv_year, estimates, wgi_year, wgi, eol
 
     def _controls(self) -> None:
         from grondstof.indicators.exposure import controls, related
@@ -746,24 +813,26 @@ class _Scan:
                 )
                 continue
             hit.append((preset, touched))
-        # The national scenario is needed only where the company buys from the preset's supplier; presets
-        # with the same supplier, baseline year, stage and destination share one run of the cut-off.
+        # The national scenario is needed only where the company buys from the preset's supplier. Its
+        # replacement rate is taken from the latest trade year (the company's need is today's), so presets of
+        # one supplier, stage, destination and share cut share one run of the cut-off.
         runs: dict[tuple[Any, ...], list[str]] = defaultdict(list)
         for preset, touched in hit:
             for material in touched:
                 if rows[material]["_mix"].get(preset.supplier, 0.0) > 0:
-                    runs[(preset.supplier, preset.baseline_year, preset.stage, preset.destination)].append(
-                        material
-                    )
-        national = self._national_cutoffs(hit, runs)
+                    runs[_run_key(preset)].append(material)
+        national: dict[tuple[Any, ...], Any] = {}
+        for key, materials in runs.items():
+            found = self._memo(
+                "cutoff", list(dict.fromkeys(materials)), self._cutoff_fetcher(key), self.importer.code, key
+            )
+            for material, value in found.items():
+                national[(*key, material)] = (value["row"], value["basis"]) if value else (None, "")
         for preset, touched in hit:
             for material in touched:
                 row = rows[material]
                 share = row["_mix"].get(preset.supplier, 0.0)
-                nat, basis = national.get(
-                    (preset.supplier, preset.baseline_year, preset.stage, preset.destination, material),
-                    (None, ""),
-                )
+                nat, basis = national.get((*_run_key(preset), material), (None, ""))
                 effect = kernel.preset_effect(
                     self.mats[material].tonnes,
                     share,
@@ -775,8 +844,7 @@ class _Scan:
                 if nat and nat["lost_share"] is not None:
                     basis = (
                         f"{nat['source']} {nat['year']}, {nat['basis']}: national loss "
-                        f"{nat['lost_share']:.1%}, "
-                        f"shortfall {nat['shortfall_share']:.1%}"
+                        f"{nat['lost_share']:.1%}, shortfall {nat['shortfall_share']:.1%}"
                     )
                 elif share == 0:
                     basis = "no supply from this supplier in the mix: nothing lost"
@@ -800,31 +868,35 @@ class _Scan:
                 )
         return out
 
-    def _national_cutoffs(
-        self, hit: list[tuple[Any, list[str]]], runs: dict[tuple[Any, ...], list[str]]
-    ) -> dict[tuple[Any, ...], tuple[dict[str, Any] | None, str]]:
-        """Run the cut-off scenario once per (supplier, baseline year, stage, destination) for the "
-        "importer."""
-        from grondstof.scenarios.cutoff import build_spec, run_cutoff
+    def _cutoff_fetcher(self, key: tuple[Any, ...]) -> Any:
+        """A fetch function for the importer's rows of one national cut-off run (supplier, stage, ...)."""
 
-        out: dict[tuple[Any, ...], tuple[dict[str, Any] | None, str]] = {}
-        for group, materials in runs.items():
-            preset = next(p for p, _ in hit if (p.supplier, p.baseline_year, p.stage, p.destination) == group)
-            wanted = list(dict.fromkeys(materials))
+        def fetch(materials: list[str]) -> dict[str, Any]:
+            from grondstof.scenarios.cutoff import cutoff
+
+            supplier, stage, destination, share = key
             try:
-                spec = build_spec(
-                    preset=preset.id, materials=wanted, country=self.importer.code, store=self.store
+                result = cutoff(
+                    materials,
+                    [supplier],
+                    self.importer.code,
+                    share=share,
+                    destination=destination,
+                    stage=stage,
+                    store=self.store,
+                    lang=self.lang,
                 )
-                result = run_cutoff(spec, store=self.store, lang=self.lang)
             except InputError as exc:
-                for material in wanted:
-                    out[(*group, material)] = (None, f"national scenario not available: {exc.expected[:120]}")
-                continue
-            self.sources.update(s["id"] for s in result.meta.get("sources", []))
-            for row in result.rows:
-                if row["scope"] == "importer":
-                    out[(*group, row["material"])] = (row, "")
-        return out
+                basis = f"national scenario not available: {exc.expected[:120]}"
+                return {m: {"row": None, "basis": basis, "sources": []} for m in materials}
+            cited = [s["id"] for s in result.meta.get("sources", [])]
+            return {
+                row["material"]: {"row": row, "basis": "", "sources": cited}
+                for row in result.rows
+                if row["scope"] == "importer"
+            }
+
+        return fetch
 
     # ---- options ----
 
@@ -910,7 +982,12 @@ class _Scan:
                 products[product][material] = tonnes
         if len(products) > 1:
             ranked = sorted(products.items(), key=lambda kv: -self._scope_value(kv[1], rows))
-            scopes.extend((f"product: {p}", q) for p, q in ranked)
+            scopes.extend((f"product: {p}", q) for p, q in ranked[:MAX_PRODUCT_PROFILES])
+            if len(ranked) > MAX_PRODUCT_PROFILES:
+                self.notes.append(
+                    f"Risk profiles are given for the {MAX_PRODUCT_PROFILES} products with the highest "
+                    f"material value of {len(ranked)}; the firm profile covers all of them."
+                )
         out = []
         for scope, quantities in scopes:
             out.extend(self._scope_profile(scope, quantities, rows))
@@ -1081,8 +1158,8 @@ class _Scan:
                 f"with g = (2.5 − WGI-PV)/5 clipped to 0–1 (WGI-PV {self.pv_year}; 0.5 without a value).",
                 "EU supply risk: the published 2023 SR of the material, or of its group (LREE, HREE, PGM).",
                 "Cut-off presets: the company's loss = need × share cut × its share from the preset's "
-                "supplier × "
-                "months/12; replacement at the national scenario's rate for the importing country.",
+                "supplier × months/12; replaced at the national scenario's rate for the importing country in "
+                "the latest trade year (the company's need is today's, not the preset's baseline year).",
             ]
         )
         citations = list(self.parsed.citations)
@@ -1122,6 +1199,50 @@ class _Scan:
             "unmapped_codes": self.parsed.unmapped,
             "notes": notes,
         }
+
+
+class NationalCache:
+    """National and world figures per material, kept between scans in one process (the server).
+
+    Entries are facts about a material for an importer and a store build (its import pattern, world
+    production, risk scores, cut-off rows), never anything of a company's file: a scan of another file that
+    names the same material reuses them. At most ``size`` entries; the oldest go first.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.whole: dict[tuple[Any, ...], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, scope: tuple[Any, ...], keys: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
+        """(cached values, missing keys) for the materials ``keys`` within ``scope``."""
+        found, missing = {}, []
+        with self._lock:
+            for key in keys:
+                item = (*scope, key)
+                if item in self._items:
+                    found[key] = self._items[item]
+                    self._items.move_to_end(item)
+                else:
+                    missing.append(key)
+        return found, missing
+
+    def put(self, scope: tuple[Any, ...], values: dict[str, Any]) -> None:
+        """Keep ``values`` (None for "no data") per material within ``scope``."""
+        with self._lock:
+            for key, value in values.items():
+                self._items[(*scope, key)] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+NATIONAL = NationalCache()
+
+
+def _run_key(preset: Any) -> tuple[Any, ...]:
+    """Presets that give the same national cut-off run: supplier, stage, destination and share cut."""
+    return (preset.supplier, preset.stage, preset.destination, preset.share)
 
 
 def _dominant(items: Sequence[tuple[str, float]], n: int = 3) -> str | None:

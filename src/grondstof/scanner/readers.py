@@ -286,7 +286,32 @@ class BadRowsError(InputError):
             f"{self.label}: {lines} bad row(s) ({len(self.problems)} problem(s)), {self.valid_rows} valid; "
             "fix the file or scan without the bad rows (--skip-bad-rows):"
         )
-        return "\n".join([head, *("  " + p.text() for p in self.problems)])
+        return "\n".join([head, *("  " + text for text in grouped(self.problems))])
+
+
+def grouped(problems: Sequence[Problem], lines_shown: int = 12) -> list[str]:
+    """One line per distinct problem (column, value, expectation) with the lines it occurs on.
+
+    A 10,000-line file with one misspelt country on 400 lines gives one line naming the first lines and the
+    count, not 400; every bad line is still listed in JSON (``errors``, ``meta.skipped_rows``).
+    """
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    first: dict[tuple[Any, ...], Problem] = {}
+    for problem in problems:
+        key = (problem.column, str(problem.value), problem.expected)
+        groups.setdefault(key, []).append(problem.line)
+        first.setdefault(key, problem)
+    out = []
+    for key, lines in groups.items():
+        problem = first[key]
+        if len(lines) == 1:
+            out.append(problem.text())
+            continue
+        shown = ", ".join(str(n) for n in lines[:lines_shown]) + (", …" if len(lines) > lines_shown else "")
+        text = problem.text().split(": ", 1)[1]
+        where = f"column {problem.column!r}, " if problem.column else ""
+        out.append(f"{where}lines {shown} ({len(lines)} rows): {text}")
+    return out
 
 
 @dataclass

@@ -107,8 +107,8 @@ class Sessions:
             del self._items[token]
 
     def put(self, token: str | None, upload: Upload) -> str:
-        """Keep ``upload`` under ``token`` (a new random token when None); drop the oldest beyond the "
-        "limit."""
+        """Keep ``upload`` under ``token`` (a new random token when None); drop the oldest beyond the
+        limit."""
         with self._lock:
             self._expire(upload.used)
             token = token if token and token in self._items else secrets.token_urlsafe(32)
@@ -206,8 +206,8 @@ async def read_upload(request: Request) -> tuple[bytes, dict[str, str]]:
 
 
 def scan_values(fields: dict[str, str], query: dict[str, str]) -> dict[str, Any]:
-    """The scan's parameters from form fields and the query string, checked by the scan's model (web "
-    "rules)."""
+    """The scan's parameters from form fields and the query string, checked by the scan's model (web
+    rules)."""
     values: dict[str, Any] = {}
     for name in PARAMETERS:
         text = fields.get(name, query.get(name))
