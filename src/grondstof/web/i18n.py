@@ -262,6 +262,10 @@ TEXTS.update(
             "nl": "Codes die het grondstoffenregister niet kent",
         },
         "scan_lines": {"en": "lines", "nl": "regels"},
+        "scan_more_bad": {
+            "en": "more problems: scan without the bad rows to get the full list in the report and the JSON",
+            "nl": "meer problemen: scan zonder de foute regels voor de volledige lijst in rapport en JSON",
+        },
     }
 )
 LABELS_NL.update(

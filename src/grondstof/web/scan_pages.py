@@ -81,6 +81,8 @@ REPORT_MEDIA = {
     "xlsx": XLSX,
 }
 _REPORT_LOCK = threading.Lock()
+# Bad rows listed on the page (the API lists all in `errors`; scanned without them, the report too).
+BAD_ROWS_SHOWN = 200
 
 
 # ---- uploads in memory -----------------------------------------------------------------------------------
@@ -341,12 +343,10 @@ def _page(request: Request, status: int = 200, **values: Any) -> HTMLResponse:
         {"id": t.id, "name": t.display_name(lang), "unit": t.unit_nl if lang == "nl" else t.unit}
         for t in templates()
     ]
-    token = request.cookies.get(COOKIE)
-    held = sessions(request).get(token) is not None
+    if "held" not in values:
+        values["held"] = sessions(request).get(request.cookies.get(COOKIE)) is not None
     values.setdefault("params", {})
-    return page(
-        request, "scan.html", status=status, templates=listed, held=held, limits=limits.LIMITS, **values
-    )
+    return page(request, "scan.html", status=status, templates=listed, limits=limits.LIMITS, **values)
 
 
 def _view(request: Request, result: Result, query: dict[str, Any], *, upload: bool) -> dict[str, Any]:
@@ -489,7 +489,7 @@ async def _scan_form(request: Request, data: bytes | None, fields: dict[str, str
     try:
         result = await run_in_threadpool(run_upload, request, data, arguments)
         response = _page(
-            request, params=params, **_view(request, result, {**params, "lang": lang}, upload=True)
+            request, params=params, held=True, **_view(request, result, {**params, "lang": lang}, upload=True)
         )
     except limits.LimitError as exc:
         sessions_.delete(token)
@@ -499,12 +499,14 @@ async def _scan_form(request: Request, data: bytes | None, fields: dict[str, str
             request,
             422,
             error=str(exc).splitlines()[0],
-            bad_rows=[p.as_dict() for p in exc.problems],
+            bad_rows=[p.as_dict() for p in exc.problems[:BAD_ROWS_SHOWN]],
+            more_bad=max(0, len(exc.problems) - BAD_ROWS_SHOWN),
             valid_rows=exc.valid_rows,
             params=params,
+            held=True,
         )
     except GrondstofError as exc:
-        response = _page(request, 400, error=str(exc), params=params)
+        response = _page(request, 400, error=str(exc), params=params, held=True)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=limits.SESSION_SECONDS)
     return response
 
