@@ -493,3 +493,16 @@ def test_cli_refuses_a_file_over_the_limit(real_store_dir, tmp_path, monkeypatch
     bom.write_text(BOM)
     out = CliRunner().invoke(app, ["scan", str(bom), "--store", str(real_store_dir)])
     assert out.exit_code == 2 and "MAX_UPLOAD_BYTES" in out.stderr
+
+
+def test_the_input_documentation_names_every_column_and_limit() -> None:
+    from pathlib import Path
+
+    from grondstof.scanner.readers import KINDS
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "scanner.md").read_text()
+    for columns in KINDS.values():
+        for column in columns:
+            assert f"`{column.name}`" in text, column.name
+    for name, value in limits.LIMITS.items():
+        assert f"`{name}`" in text and f"{value:,}" in text, name

@@ -1,8 +1,8 @@
-"""The scanner: a company's products or purchases, scanned for raw-material supply risk (Kamerstuk 32 852
-nr. 311, question 8: the Grondstoffenscanner).
+"""The scanner: a company's products or purchases, scanned for raw-material supply risk.
 
-These kernels are pure: numbers and small tables in, numbers and tables out, no files, no language, no
-store. The query layer (:mod:`grondstof.scanner.query`) reads the company's file, resolves names through the
+Parliamentary question Q8 (Kamerstuk 32 852 nr. 311) asks what became of the Grondstoffenscanner. These
+kernels are pure: numbers and small tables in, numbers and tables out, no files, no language, no store.
+The query layer (:mod:`grondstof.scanner.query`) reads the company's file, resolves names through the
 registries, takes every national figure from the existing analyses (world supply, import pattern,
 GeoPolRisk, EU supply risk, export controls, cut-off scenarios) and labels the results.
 
@@ -43,11 +43,13 @@ shown beside it.
 
 **Export-control exposure** on a date: controlled share = Σ s_i over suppliers i with an export control on
 the material (or a group containing it) in force on that date and applying to the importing country
-(:func:`grondstof.indicators.exposure.status_on`).
+(:func:`grondstof.indicators.exposure.controls`); measures on technology transfer or on foreign-made goods do
+not stop exports of the material and are named, not counted.
 
-**Value and value at risk**: value = q × p, with p the price per tonne from :func:`grondstof.scanner.prices.
-price_of` (for now the trade unit value of the importing country's imports: import value ÷ import tonnes,
-in the trade source's currency and year, per tonne of traded goods — an approximation for compounds);
+**Value and value at risk**: value = q × p, with p the price per tonne from
+:func:`grondstof.scanner.prices.price_of` (for now the trade unit value of the importing country's imports:
+import value ÷ import tonnes, in the trade source's currency and year, per tonne of traded goods — an
+approximation for compounds);
 value at risk = value × controlled share: the yearly purchases that pass an export-control regime. Values in
 different currencies are never added; totals are given per currency.
 

@@ -199,7 +199,7 @@ GROUP_COLUMNS = (
         "One of the 25 CBS product groups (CE25) in Dutch as TNO names them, or its number 1–25.",
         "Een van de 25 CBS-productgroepen (CE25) zoals TNO ze noemt, of het nummer 1–25.",
         "",
-        "Elektrische apparaten",
+        "Transportmiddelen",
         ("productgroep", "ce25", "group"),
     ),
     Column(
