@@ -61,7 +61,8 @@ def design_options(
     seen: set[tuple[str, str]] = set()
     if parsed.kind == "template" and parsed.template:
         out.extend(_template_alternatives(parsed.template, mats, store, quantity, lang, seen))
-    battery = _battery_figures(store)
+    wanted = set(BATTERY_METALS) | {"lithium"}
+    battery = _battery_figures(store) if wanted & set(mats) else {}
     for material in mats:
         if material in DESCRIBED and (material, "described") not in seen:
             option, source = DESCRIBED[material]

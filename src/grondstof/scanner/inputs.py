@@ -8,6 +8,7 @@ column; nothing is dropped silently.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -268,6 +269,7 @@ def _lookup_code(code: str) -> tuple[str | None, list[Any], str]:
     return None, [], how
 
 
+@functools.cache
 def _content_factor(classification: str, code: str, material: str) -> tuple[float | None, str]:
     """Content of the element per gross tonne for one code, from the mass balance's cited factors.
 
@@ -375,7 +377,7 @@ def _parse_imports(table: RawTable, index: dict[str, int], parsed: Parsed, quant
             continue
         basket = len({r.material for r in rows}) > 1 or any(r.basket for r in rows)
         for reg in rows:
-            factor, factor_how = _content_factor(reg.classification, reg.code, reg.material)
+            factor, factor_how = _content_factor(reg.classification, reg.code, reg.material)  # memoised
             if basket:
                 tonnes, basis = None, "basket"
             elif factor is not None:
