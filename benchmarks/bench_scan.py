@@ -2,8 +2,8 @@
 
 * a 10,000-line bill of materials, and a 10,000-line import file, scanned by ``grondstof scan FILE`` as a
   user runs it (new Python process, built store, including start-up) — under 2 s wall time;
-* the same bill of materials uploaded to ``POST /api/v1/scan`` of a running ``grondstof serve`` — under 1 s
-  (the server warm: one upload first, then the median of the timed ones).
+* the same bill of materials uploaded to ``POST /api/v1/scan/upload`` of a running ``grondstof serve`` —
+  under 1 s (the server warm: one upload first, then the median of the timed ones).
 
 The files are generated here (synthetic: 200 products × 50 lines over 31 materials, suppliers named on a
 third of the lines; import records over 40 HS6/CN8 codes and 25 origins) and deleted afterwards.
@@ -33,8 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 GRONDSTOF = [sys.executable, "-m", "grondstof"]
 LINES = 10_000
 MATERIALS = [
-    "copper", "aluminium", "nickel", "cobalt", "lithium", "graphite", "neodymium", "praseodymium", "dysprosium",
-    "gallium", "germanium", "indium", "tantalum", "tin", "silver", "gold", "palladium", "platinum", "tungsten",
+    "copper", "aluminium", "nickel", "cobalt", "lithium", "graphite", "neodymium", "praseodymium",
+    "dysprosium", "gallium", "germanium", "indium", "tantalum", "tin", "silver", "gold", "palladium",
+    "platinum", "tungsten",
     "molybdenum", "manganese", "chromium", "zinc", "silicon", "magnesium", "titanium", "vanadium", "antimony",
     "bismuth", "boron", "niobium",
 ]  # fmt: skip
@@ -58,7 +59,9 @@ def write_bom(path: Path, seed: int = 11) -> None:
     rng = random.Random(seed)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
-        out.writerow(["product", "component", "material", "mass", "unit", "units_per_year", "supplier_country"])
+        out.writerow(
+            ["product", "component", "material", "mass", "unit", "units_per_year", "supplier_country"]
+        )
         for n in range(LINES):
             product = f"product {n // 50:03d}"
             supplier = rng.choice(SUPPLIERS) if rng.random() < 1 / 3 else ""
@@ -88,7 +91,9 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{' '.join(args)} failed: {child.stderr.read().decode()[:500] if child.stderr else ''}")
+        raise SystemExit(
+            f"{' '.join(args)} failed: {child.stderr.read().decode()[:500] if child.stderr else ''}"
+        )
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -100,7 +105,10 @@ def free_port() -> int:
 
 def upload(base: str, data: bytes) -> float:
     request = urllib.request.Request(
-        base + "/api/v1/scan?country=NL", data=data, method="POST", headers={"Content-Type": "text/csv"}
+        base + "/api/v1/scan/upload?country=NL",
+        data=data,
+        method="POST",
+        headers={"Content-Type": "text/csv"},
     )
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:
@@ -128,7 +136,8 @@ def main() -> None:
             runs = [timed([*GRONDSTOF, "scan", str(path), "--json"], env) for _ in range(opts.runs)]
             results.append(
                 {
-                    "measure": f"grondstof scan, {LINES:,}-line {label} ({path.stat().st_size:,} bytes), incl. start-up",
+                    "measure": f"grondstof scan, {LINES:,}-line {label} ({path.stat().st_size:,} bytes), "
+                    "incl. start-up",
                     "seconds": statistics.median(r[0] for r in runs),
                     "max_seconds": max(r[0] for r in runs),
                     "peak_mb": max(r[1] for r in runs),
@@ -137,7 +146,10 @@ def main() -> None:
             )
         port = free_port()
         server = subprocess.Popen(
-            [*GRONDSTOF, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*GRONDSTOF, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -152,7 +164,8 @@ def main() -> None:
             times = [upload(base, data) for _ in range(max(3, opts.runs))]
             results.append(
                 {
-                    "measure": f"POST /api/v1/scan, the same {LINES:,}-line bill of materials (server warm)",
+                    "measure": f"POST /api/v1/scan/upload, the same {LINES:,}-line bill of materials "
+                    "(server warm)",
                     "seconds": statistics.median(times),
                     "max_seconds": max(times),
                     "peak_mb": "",
@@ -166,7 +179,9 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results" / "scan.csv"
     new = not out.exists()
     with open(out, "a", newline="") as handle:
-        writer = csv.DictWriter(handle, ["when", "machine", "measure", "seconds", "max_seconds", "peak_mb", "goal_s"])
+        writer = csv.DictWriter(
+            handle, ["when", "machine", "measure", "seconds", "max_seconds", "peak_mb", "goal_s"]
+        )
         if new:
             writer.writeheader()
         when = datetime.now().isoformat(timespec="seconds")
@@ -175,7 +190,10 @@ def main() -> None:
     print("| measure | seconds (median) | max | peak MB | goal |\n|---|---|---|---|---|")
     for row in results:
         peak = f"{row['peak_mb']:.0f}" if row["peak_mb"] != "" else ""
-        print(f"| {row['measure']} | {row['seconds']:.2f} | {row['max_seconds']:.2f} | {peak} | < {row['goal_s']} s |")
+        print(
+            f"| {row['measure']} | {row['seconds']:.2f} | {row['max_seconds']:.2f} | {peak} "
+            f"| < {row['goal_s']} s |"
+        )
 
 
 if __name__ == "__main__":

@@ -36,12 +36,16 @@ def _files(root: Path) -> set[str]:
 
 
 def test_upload_as_raw_body_and_as_multipart(web) -> None:
-    raw = web.post("/api/v1/scan?country=NL&quantity=2", content=BOM, headers={"content-type": "text/csv"})
+    raw = web.post(
+        "/api/v1/scan/upload?country=NL&quantity=2", content=BOM, headers={"content-type": "text/csv"}
+    )
     assert raw.status_code == 200, raw.text
     body = raw.json()
     by = {r["material"]: r for r in body["rows"]}
     assert by["neodymium"]["quantity_t"] == pytest.approx(0.4)  # 0.2 kg × 1000 × quantity 2
-    multi = web.post("/api/v1/scan", files={"file": (SECRET_NAME, BOM, "text/csv")}, data={"quantity": "2"})
+    multi = web.post(
+        "/api/v1/scan/upload", files={"file": (SECRET_NAME, BOM, "text/csv")}, data={"quantity": "2"}
+    )
     assert multi.status_code == 200
     assert {r["material"]: r["quantity_t"] for r in multi.json()["rows"]} == {
         r["material"]: r["quantity_t"] for r in body["rows"]
@@ -50,11 +54,11 @@ def test_upload_as_raw_body_and_as_multipart(web) -> None:
 
 
 def test_api_parameters_are_checked_by_the_scan_model(web) -> None:
-    bad = web.post("/api/v1/scan?quantity=-1", content=BOM, headers={"content-type": "text/csv"})
+    bad = web.post("/api/v1/scan/upload?quantity=-1", content=BOM, headers={"content-type": "text/csv"})
     assert bad.status_code == 400 and bad.json()["parameter"] == "quantity"
-    unknown = web.post("/api/v1/scan?qantity=2", content=BOM, headers={"content-type": "text/csv"})
+    unknown = web.post("/api/v1/scan/upload?qantity=2", content=BOM, headers={"content-type": "text/csv"})
     assert unknown.status_code == 400 and unknown.json()["parameter"] == "qantity"
-    empty = web.post("/api/v1/scan", content=b"", headers={"content-type": "text/csv"})
+    empty = web.post("/api/v1/scan/upload", content=b"", headers={"content-type": "text/csv"})
     assert empty.status_code == 400 and empty.json()["parameter"] == "file"
     # The GET route takes shipped templates only: never a path on the server.
     path = web.get("/api/v1/scan", params={"source": "/etc/passwd"})
@@ -65,23 +69,27 @@ def test_api_parameters_are_checked_by_the_scan_model(web) -> None:
 
 def test_bad_rows_get_422_listing_every_row(web) -> None:
     bad = BOM + b"X,seal,neodymum,-5,kgg,10,\nY,seal,copper,five,kg,10,\n"
-    response = web.post("/api/v1/scan", content=bad, headers={"content-type": "text/csv"})
+    response = web.post("/api/v1/scan/upload", content=bad, headers={"content-type": "text/csv"})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     errors = {(e["line"], e["column"]) for e in response.json()["errors"]}
     assert errors == {(4, "material"), (4, "mass"), (4, "unit"), (5, "mass")}
-    skipped = web.post("/api/v1/scan?skip_bad_rows=true", content=bad, headers={"content-type": "text/csv"})
+    skipped = web.post(
+        "/api/v1/scan/upload?skip_bad_rows=true", content=bad, headers={"content-type": "text/csv"}
+    )
     assert skipped.status_code == 200
     assert [r["line"] for r in skipped.json()["meta"]["skipped_rows"]] == [4, 4, 4, 5]
 
 
 def test_limits_give_413_naming_the_limit(web, monkeypatch) -> None:
     over = web.post(
-        "/api/v1/scan", content=b"x" * (limits.MAX_UPLOAD_BYTES + 1), headers={"content-type": "text/csv"}
+        "/api/v1/scan/upload",
+        content=b"x" * (limits.MAX_UPLOAD_BYTES + 1),
+        headers={"content-type": "text/csv"},
     )
     assert over.status_code == 413 and over.json()["limit"] == "MAX_UPLOAD_BYTES"
     monkeypatch.setattr(limits, "MAX_ROWS", 1)
-    rows = web.post("/api/v1/scan", content=BOM, headers={"content-type": "text/csv"})
+    rows = web.post("/api/v1/scan/upload", content=BOM, headers={"content-type": "text/csv"})
     assert rows.status_code == 413 and rows.json()["limit"] == "MAX_ROWS" and rows.json()["maximum"] == 1
 
 
@@ -90,7 +98,7 @@ def test_hostile_workbooks_are_refused(web) -> None:
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * 30_000_000)
-    response = web.post("/api/v1/scan", content=bomb.getvalue(), headers={"content-type": XLSX})
+    response = web.post("/api/v1/scan/upload", content=bomb.getvalue(), headers={"content-type": XLSX})
     assert response.status_code == 413 and response.json()["limit"] == "MAX_COMPRESSION_RATIO"
     from openpyxl import Workbook
 
@@ -99,9 +107,11 @@ def test_hostile_workbooks_are_refused(web) -> None:
     book.active.append(["A", "cobalt", "=2*3", "kg", 1])
     data = io.BytesIO()
     book.save(data)
-    formula = web.post("/api/v1/scan", content=data.getvalue(), headers={"content-type": XLSX})
+    formula = web.post("/api/v1/scan/upload", content=data.getvalue(), headers={"content-type": XLSX})
     assert formula.status_code == 400 and "formula" in formula.json()["detail"]
-    pdf = web.post("/api/v1/scan", content=b"%PDF-1.4 ...", headers={"content-type": "application/pdf"})
+    pdf = web.post(
+        "/api/v1/scan/upload", content=b"%PDF-1.4 ...", headers={"content-type": "application/pdf"}
+    )
     assert pdf.status_code == 400 and "PDF" in pdf.json()["detail"]
 
 
@@ -129,7 +139,7 @@ def test_an_upload_never_touches_the_disk_the_logs_or_the_store(
         "/scan", files={"file": (SECRET_NAME, big, "text/csv")}, data={"country": "NL", "lang": "en"}
     )
     assert page.status_code == 200, page.text[:500]
-    api = web.post("/api/v1/scan/report.xlsx", files={"file": (SECRET_NAME, BOM, "text/csv")})
+    api = web.post("/api/v1/scan/upload/report.xlsx", files={"file": (SECRET_NAME, BOM, "text/csv")})
     assert api.status_code == 200 and api.content[:2] == b"PK"
     assert _files(temp) == set()
     assert _files(store_root) == before_store

@@ -445,7 +445,7 @@ _entry(
 
 # ---------------------------------------------------------------------------------------------------- scanner
 # One analysis, one parameter model: `grondstof scan FILE|TEMPLATE`, GET /api/v1/scan?template=… (shipped
-# templates only: the web never takes a path) and the dashboard; uploads go through POST /api/v1/scan
+# templates only: the web never takes a path) and the dashboard; uploads go through POST /api/v1/scan/upload
 # (grondstof.web.scan_pages), validated by the same model. `scan --templates` lists the templates through the
 # command's presentation hook (like `watch --print-config`), so the command line has one `scan` command;
 # the listing is also an analysis of its own for the API and downloads.

@@ -17,10 +17,11 @@ Routes:
 * ``GET /scan/report.{html,pdf,xlsx}`` — the report of a template scan, or with ``?upload=1`` of the
   session's upload.
 * ``GET /scan/input/{bom,imports,product_groups}.{csv,xlsx}`` — blank input files with an example row.
-* ``POST /api/v1/scan`` and ``POST /api/v1/scan/report.{html,pdf,xlsx}`` — the same for programs: the file as
-  the raw body (``Content-Type: text/csv`` or the XLSX type) or as ``multipart/form-data`` field ``file``;
-  parameters in the query string (or form fields). A file over a limit gets ``413`` naming the limit, a file
-  with bad rows ``422`` listing every one (``errors``), other bad input ``400``.
+* ``POST /api/v1/scan/upload`` and ``POST /api/v1/scan/upload/report.{html,pdf,xlsx}`` — the same for
+  programs: the file as the raw body (``Content-Type: text/csv`` or the XLSX type) or as
+  ``multipart/form-data`` field ``file``; parameters in the query string (or form fields). A file over a
+  limit gets ``413`` naming the limit, a file with bad rows ``422`` listing every one (``errors``), other
+  bad input ``400``.
 """
 
 from __future__ import annotations
@@ -263,7 +264,7 @@ def rows_problem(exc: Any) -> JSONResponse:
 
 
 @api_router.post(
-    "/scan",
+    "/scan/upload",
     summary="Scan an uploaded bill of materials, import records or product groups (grondstof scan FILE)",
     responses={
         200: {"description": "The scan: {meta, rows} as grondstof scan --json"},
@@ -290,7 +291,7 @@ async def scan_upload_api(request: Request) -> Response:
 
 
 @api_router.post(
-    "/scan/report.{fmt}",
+    "/scan/upload/report.{fmt}",
     summary="The scan report of an uploaded file (HTML, PDF or Excel)",
     responses={
         200: {"description": "The report file", "content": {k: {} for k in REPORT_MEDIA.values()}},
@@ -301,7 +302,7 @@ async def scan_upload_api(request: Request) -> Response:
     openapi_extra=_BODY,
 )
 async def scan_report_api(request: Request, fmt: str) -> Response:
-    """Same input as ``POST /api/v1/scan``; answers the report as a file."""
+    """Same input as ``POST /api/v1/scan/upload``; answers the report as a file."""
     from grondstof.scanner.readers import BadRowsError
 
     if fmt not in REPORT_MEDIA:
