@@ -132,6 +132,13 @@ def test_an_upload_never_touches_the_disk_the_logs_or_the_store(
 
     for name in ("SpooledTemporaryFile", "TemporaryFile", "NamedTemporaryFile", "mkstemp", "mkdtemp"):
         monkeypatch.setattr(tempfile, name, refuse)
+    # Modules that imported a tempfile function before this test ran hold their own reference to it:
+    # starlette's form parser and openpyxl's worksheet writer (which spools every sheet it writes).
+    import openpyxl.worksheet._writer as sheet_writer
+    import starlette.formparsers as form_parser
+
+    monkeypatch.setattr(sheet_writer, "NamedTemporaryFile", refuse)
+    monkeypatch.setattr(form_parser, "SpooledTemporaryFile", refuse)
     big = BOM + b"".join(f"{SECRET_PRODUCT}{n},part,cobalt,1,g,10,\n".encode() for n in range(40_000))
     assert len(big) > 1_500_000  # above starlette's 1 MB spooling threshold
     caplog.set_level(logging.DEBUG)

@@ -42,8 +42,10 @@ def scan(
         raise InputError("--report", report, "a file name ending in .html, .pdf or .xlsx")
     from grondstof.report.render import write
     from grondstof.scanner.report import scan_report
+    from grondstof.scanner.xlsx_memory import in_memory
 
     result = run()
-    data = write(scan_report(result), fmt, path)
+    with in_memory():  # no temporary copy of the company's figures, only the file asked for
+        data = write(scan_report(result), fmt, path)
     sys.stderr.write(f"Wrote {path} ({len(data):,} bytes)\n")
     return ""

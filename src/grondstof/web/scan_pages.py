@@ -321,8 +321,9 @@ async def scan_report_api(request: Request, fmt: str) -> Response:
 def _report_response(result: Result, fmt: str) -> Response:
     from grondstof.report.render import write
     from grondstof.scanner.report import scan_report
+    from grondstof.scanner.xlsx_memory import in_memory
 
-    with _REPORT_LOCK:
+    with _REPORT_LOCK, in_memory():
         data = write(scan_report(result), fmt)
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(
