@@ -35,7 +35,7 @@ NOT_A_FLOW = ("technology", "extraterritorial")
 FIELDS = [
     Field("material", "Material (id)", show=False),
     Field("material_name", "Material"),
-    Field("quantity_t", "Yearly need", "tonnes", "t", "tonnes of the material per year (see quantity_basis)"),
+    Field("quantity_t", "Yearly need", "number", "t", "tonnes of the material per year (see quantity_basis)"),
     Field(
         "quantity_basis",
         "Quantity basis",
@@ -45,7 +45,7 @@ FIELDS = [
     Field(
         "basket_gross_t",
         "Basket goods",
-        "tonnes",
+        "number",
         "t",
         "gross tonnes of import codes shared with other materials (not attributable to this one)",
         show=False,
@@ -144,11 +144,11 @@ PRESET_FIELDS = [
     Field("material", "Material (id)", show=False),
     Field("material_name", "Material"),
     Field("months", "Months", "number"),
-    Field("need_t", "Yearly need", "tonnes", "t"),
+    Field("need_t", "Yearly need", "number", "t"),
     Field("share_from_supplier", "Share from supplier", "share"),
-    Field("lost_t", "Lost", "tonnes", "t", "need × share cut × share from supplier × months/12"),
-    Field("replaced_t", "Replaced", "tonnes", "t", "at the national scenario's replacement rate"),
-    Field("shortfall_t", "Shortfall", "tonnes", "t"),
+    Field("lost_t", "Lost", "number", "t", "need × share cut × share from supplier × months/12"),
+    Field("replaced_t", "Replaced", "number", "t", "at the national scenario's replacement rate"),
+    Field("shortfall_t", "Shortfall", "number", "t"),
     Field("lost_value", "Lost (value)", "money", description="lost × price, in `currency`"),
     Field("currency", "Currency"),
     Field(
