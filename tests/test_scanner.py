@@ -506,3 +506,19 @@ def test_the_input_documentation_names_every_column_and_limit() -> None:
             assert f"`{column.name}`" in text, column.name
     for name, value in limits.LIMITS.items():
         assert f"`{name}`" in text and f"{value:,}" in text, name
+
+
+@pytest.mark.realdata
+def test_a_ban_on_raw_ore_reaches_only_ore_imports(real_store) -> None:
+    from grondstof.scanner.query import scan
+
+    bom = "product,material,mass,unit,units_per_year,supplier_country\nBattery,nickel,1,kg,1000,Indonesia\n"
+    processed = scan(upload=bom.encode(), store=real_store, date="2024-06-01")
+    effect = next(p for p in processed.meta["presets"] if p["preset"] == "ID-2020-NI")
+    assert effect["share_from_supplier"] == 0 and effect["lost_t"] == 0
+    assert "ores" in effect["national_basis"]
+    ore = "code,origin,quantity,quantity_unit,year\n260400,Indonesia,10,t,2024\n750210,Indonesia,10,t,2024\n"
+    records = scan(upload=ore.encode(), store=real_store, date="2024-06-01")
+    effect = next(p for p in records.meta["presets"] if p["preset"] == "ID-2020-NI")
+    assert effect["share_from_supplier"] == pytest.approx(0.5)  # the ore, not the refined nickel
+    assert effect["lost_t"] == pytest.approx(10.0)  # 20 t gross × 0.5 × 12/12

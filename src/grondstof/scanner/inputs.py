@@ -59,6 +59,7 @@ class Need:
     value: float | None = None
     currency: str | None = None
     year: int | None = None
+    stage: str | None = None  # value-chain stage of an import code; None: material in a product (processed)
 
 
 @dataclass
@@ -409,6 +410,7 @@ def _parse_imports(table: RawTable, index: dict[str, int], parsed: Parsed, quant
                     else value * quantity,
                     currency=currency,
                     year=int(year),
+                    stage=reg.stage,
                 )
             )
     parsed.unmapped = [

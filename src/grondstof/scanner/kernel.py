@@ -57,7 +57,9 @@ different currencies are never added; totals are given per currency.
 whose supplier S stops a share σ of its exports for T months, the company loses
 L = q × σ × s_S × T/12 of the material; the national scenario replaces a part R/L_national of the national
 loss from alternative suppliers, which is applied to the company's loss: replaced = L × R/L, shortfall =
-L − replaced.
+L − replaced. A measure on raw ores and minerals (stage extraction) reaches only what the company imports as
+ores from that supplier (import records with extraction-stage codes): a bill of materials holds the material
+processed, so its share s_S is 0 there (effects through refiners abroad are not modelled, and say so).
 
 **Risk profile** of a product or of the firm (no single hidden number: every part is shown). For each
 indicator x (supplier HHI, company GeoPolRisk, EU supply risk, controlled share) the profile gives the

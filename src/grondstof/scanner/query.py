@@ -297,6 +297,7 @@ class _Material:
     own: dict[str, float] = field(default_factory=dict)
     unnamed: float = 0.0
     own_value: dict[str, float] = field(default_factory=dict)
+    ore: dict[str, float] = field(default_factory=dict)  # tonnes bought as ores and concentrates, by origin
 
 
 def _aggregate(needs: Iterable[Any]) -> dict[str, _Material]:
@@ -317,6 +318,8 @@ def _aggregate(needs: Iterable[Any]) -> dict[str, _Material]:
         mat.products[need.product] = mat.products.get(need.product, 0.0) + tonnes
         if need.supplier:
             mat.own[need.supplier] = mat.own.get(need.supplier, 0.0) + tonnes
+            if need.stage == "extraction":
+                mat.ore[need.supplier] = mat.ore.get(need.supplier, 0.0) + tonnes
         else:
             mat.unnamed += tonnes
         if need.value is not None and need.currency:
@@ -819,7 +822,7 @@ class _Scan:
         runs: dict[tuple[Any, ...], list[str]] = defaultdict(list)
         for preset, touched in hit:
             for material in touched:
-                if rows[material]["_mix"].get(preset.supplier, 0.0) > 0:
+                if self._share_hit(preset, material, rows[material]) > 0:
                     runs[_run_key(preset)].append(material)
         national: dict[tuple[Any, ...], Any] = {}
         for key, materials in runs.items():
@@ -831,7 +834,7 @@ class _Scan:
         for preset, touched in hit:
             for material in touched:
                 row = rows[material]
-                share = row["_mix"].get(preset.supplier, 0.0)
+                share = self._share_hit(preset, material, row)
                 nat, basis = national.get((*_run_key(preset), material), (None, ""))
                 effect = kernel.preset_effect(
                     self.mats[material].tonnes,
@@ -845,6 +848,12 @@ class _Scan:
                     basis = (
                         f"{nat['source']} {nat['year']}, {nat['basis']}: national loss "
                         f"{nat['lost_share']:.1%}, shortfall {nat['shortfall_share']:.1%}"
+                    )
+                elif share == 0 and preset.stage == "extraction" and row["_mix"].get(preset.supplier):
+                    basis = (
+                        "the measure stops exports of ores and raw minerals; the company buys the material "
+                        "processed (its supplier mix is of refined material or products), so nothing is lost "
+                        "directly (effects through refiners abroad are not modelled)"
                     )
                 elif share == 0:
                     basis = "no supply from this supplier in the mix: nothing lost"
@@ -867,6 +876,14 @@ class _Scan:
                     }
                 )
         return out
+
+    def _share_hit(self, preset: Any, material: str, row: dict[str, Any]) -> float:
+        """The share of the need a preset's measure reaches: the supplier's share of the mix; for a measure
+        on raw ores (stage extraction) only the tonnes the company imports as ores from that supplier."""
+        if preset.stage != "extraction":
+            return float(row["_mix"].get(preset.supplier, 0.0))
+        mat = self.mats[material]
+        return mat.ore.get(preset.supplier, 0.0) / mat.tonnes if mat.tonnes > 0 else 0.0
 
     def _cutoff_fetcher(self, key: tuple[Any, ...]) -> Any:
         """A fetch function for the importer's rows of one national cut-off run (supplier, stage, ...)."""
