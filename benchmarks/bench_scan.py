@@ -133,7 +133,7 @@ def main() -> None:
         bom, imports = Path(tmp) / "bom.csv", Path(tmp) / "imports.csv"
         write_bom(bom)
         write_imports(imports)
-        # A reference command of bench_foundation.py (1.03 s on a quiet machine), to show how busy this one is:
+        # A reference command of bench_foundation.py (1.03 s on a quiet machine) shows how busy this one is:
         # the two cores are shared with other work.
         runs = [
             timed([*GRONDSTOF, "imports", "gallium", "--country", "NL", "--json"], env)
