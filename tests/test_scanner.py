@@ -396,7 +396,12 @@ def test_import_records_map_codes_and_name_unknown_ones(real_store) -> None:
     assert by["lithium"]["quantity_basis"] == "content" and by["lithium"]["top_supplier"] == "CHL"
     assert by["gallium"]["quantity_t"] == pytest.approx(0.25)  # no factor cited: gross weight, labelled
     assert "gross" in by["gallium"]["quantity_basis"] and "basket" in by["gallium"]["quantity_basis"]
+    # The company's own values are its price: what it paid, in its currency (never added across currencies).
+    assert by["lithium"]["value"] == pytest.approx(1_200_000) and by["lithium"]["currency"] == "USD"
+    assert by["gallium"]["value"] == pytest.approx(90_000) and by["gallium"]["currency"] == "EUR"
+    assert "own import values" in by["lithium"]["price_source"]
     assert by["germanium"]["quantity_t"] is None and by["germanium"]["basket_gross_t"] == pytest.approx(0.04)
+    assert by["germanium"]["value"] is None  # a basket's value is not attributed to one material
     assert "basket" in by["germanium"]["flags"]
     unmapped = result.meta["unmapped_codes"]
     assert unmapped == [{"code": "99999999", "lines": [5], "tonnes": 5.0, "values": {}, "line_count": 1}]

@@ -403,11 +403,8 @@ def _parse_imports(table: RawTable, index: dict[str, int], parsed: Parsed, quant
                     ),
                     source="file",
                     code=code,
-                    value=None
-                    if value is None
-                    else value * quantity / len(rows)
-                    if basket
-                    else value * quantity,
+                    # A basket's value cannot be split between its materials any more than its tonnes.
+                    value=None if value is None or basket else value * quantity,
                     currency=currency,
                     year=int(year),
                     stage=reg.stage,

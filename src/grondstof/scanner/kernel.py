@@ -47,7 +47,8 @@ the material (or a group containing it) in force on that date and applying to th
 not stop exports of the material and are named, not counted.
 
 **Value and value at risk**: value = q × p, with p the price per tonne from
-:func:`grondstof.scanner.prices.price_of` (for now the trade unit value of the importing country's imports:
+:func:`grondstof.scanner.prices.price_of` (the company's own unit value where its import records give
+values, otherwise, for now, the trade unit value of the importing country's imports:
 import value ÷ import tonnes, in the trade source's currency and year, per tonne of traded goods — an
 approximation for compounds);
 value at risk = value × controlled share: the yearly purchases that pass an export-control regime. Values in

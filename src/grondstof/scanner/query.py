@@ -297,6 +297,7 @@ class _Material:
     own: dict[str, float] = field(default_factory=dict)
     unnamed: float = 0.0
     own_value: dict[str, float] = field(default_factory=dict)
+    valued: dict[str, float] = field(default_factory=dict)  # tonnes with an own value, by currency
     ore: dict[str, float] = field(default_factory=dict)  # tonnes bought as ores and concentrates, by origin
 
 
@@ -324,6 +325,7 @@ def _aggregate(needs: Iterable[Any]) -> dict[str, _Material]:
             mat.unnamed += tonnes
         if need.value is not None and need.currency:
             mat.own_value[need.currency] = mat.own_value.get(need.currency, 0.0) + need.value
+            mat.valued[need.currency] = mat.valued.get(need.currency, 0.0) + tonnes
     return out
 
 
@@ -465,13 +467,32 @@ class _Scan:
                 self.sources.update(value["sources"])
         return found
 
+    def _own_price(self, material: str) -> tuple[float, str] | None:
+        """The company's own unit value (its import values ÷ the tonnes they are for), in one currency, or
+        None (no values, several currencies, or a basket code whose value cannot be attributed)."""
+        mat = self.mats[material]
+        if len(mat.own_value) != 1 or "basket" in mat.bases:
+            return None
+        currency, value = next(iter(mat.own_value.items()))
+        tonnes = mat.valued.get(currency, 0.0)
+        return (value / tonnes, currency) if tonnes > 0 and value > 0 else None
+
     def _import_pattern(self) -> None:
-        wanted = [m for m in self.ids if not self.registry.get(m).is_fuel]
+        # The import pattern stands in for unnamed suppliers and gives the price; a material whose suppliers
+        # and values the file gives in full needs neither.
+        wanted = [
+            m
+            for m in self.ids
+            if not self.registry.get(m).is_fuel
+            and not (self.mats[m].unnamed == 0 and self.mats[m].own and self._own_price(m) is not None)
+        ]
         found = self._memo("imports", wanted, self._fetch_imports, self.importer.code)
         self.pattern = {m: v["pattern"] for m, v in found.items() if v and v["pattern"]}
         self.pattern_basis = {
             m: v["basis"] if v else "no imports of the material in the trade data" for m, v in found.items()
         }
+        for m in self.ids:
+            self.pattern_basis.setdefault(m, "not needed: the file names every supplier and value")
         self.partner_rows = [row for v in found.values() if v for row in v["rows"]]
         self.price_source = {m: v["source"] for m, v in found.items() if v}
 
@@ -702,7 +723,7 @@ class _Scan:
 
     def _material_row(self, material: str) -> dict[str, Any]:
         from grondstof.indicators._common import country_name
-        from grondstof.scanner.prices import price_of
+        from grondstof.scanner.prices import Price, price_of
 
         mat = self.mats[material]
         reg = self.registry.get(material)
@@ -729,20 +750,27 @@ class _Scan:
         eu_row, eu_basis = self._eu_for(material)
         controls = self.active.get(material, [])
         controlled = kernel.controlled_share(mix, {country for _, country in controls})
-        price = price_of(
-            material,
-            self.partner_rows,
-            importer=self.importer.name(self.lang),
-            source=self.price_source.get(material, ""),
-        )
         quantity = mat.tonnes if mat.tonnes > 0 or not mat.basket_gross else None
-        value = quantity * price.value if price is not None and quantity is not None else None
-        if value is None and mat.own_value and len(mat.own_value) == 1 and "basket" not in mat.bases:
-            # The company's own import values are the better price: its own purchases.
-            currency, own = next(iter(mat.own_value.items()))
-            value, price_row = own, {"currency": currency, "source": "the company's own import values"}
+        own = self._own_price(material)
+        price = None
+        if own is not None:
+            # The company's own purchase values are the better price: what it paid, in its currency.
+            price = Price(
+                own[0],
+                f"{own[1]}/t",
+                own[1],
+                "the company's own import values ÷ tonnes",
+                "",
+                "per tonne as the file states the goods",
+            )
         else:
-            price_row = None
+            price = price_of(
+                material,
+                self.partner_rows,
+                importer=self.importer.name(self.lang),
+                source=self.price_source.get(material, ""),
+            )
+        value = quantity * price.value if price is not None and quantity is not None else None
         world_hhi = world["hhi"] if world else None
         row = {
             "material": material,
@@ -777,17 +805,13 @@ class _Scan:
             "crma": self._crma(material),
             "price": price.value if price else None,
             "price_unit": price.unit if price else None,
-            "price_source": (
-                f"{price.source}; {price.basis}"
-                if price
-                else price_row["source"]
-                if price_row
-                else "no price: no import tonnes in the data"
-            ),
-            "price_year": price.date if price else None,
+            "price_source": f"{price.source}; {price.basis}"
+            if price
+            else "no price: no import tonnes in the data",
+            "price_year": (price.date or None) if price else None,
             "value": value,
             "value_at_risk": value * controlled if value is not None and controlled is not None else None,
-            "currency": price.currency if price else price_row["currency"] if price_row else None,
+            "currency": price.currency if price else None,
             "eol_rir": self.eol.get(material),
             "alternatives": None,
             "design_alternatives": None,
@@ -1165,7 +1189,9 @@ class _Scan:
                 "shares of "
                 "its imports by partner, latest year, processing-stage codes where the trade data has them) "
                 "stands in; see supplier_basis and pattern_source per material.",
-                "Value = yearly need × price; the price is the trade unit value of the country's imports "
+                "Value = yearly need × price; the price is the company's own unit value where the file gives "
+                "values for all its tonnes of a material (import records), else the trade unit value of the "
+                "country's imports "
                 "(value ÷ tonnes, per tonne of traded goods), in the trade source's currency and year. "
                 "Currencies are never added; the profile totals per currency.",
                 "Value at risk = value × share of the supplier mix from countries with an export control "
