@@ -469,9 +469,9 @@ class _Scan:
 
     def _own_price(self, material: str) -> tuple[float, str] | None:
         """The company's own unit value (its import values ÷ the tonnes they are for), in one currency, or
-        None (no values, several currencies, or a basket code whose value cannot be attributed)."""
+        None (no values, or values in several currencies). Basket lines carry neither tonnes nor values here."""
         mat = self.mats[material]
-        if len(mat.own_value) != 1 or "basket" in mat.bases:
+        if len(mat.own_value) != 1:
             return None
         currency, value = next(iter(mat.own_value.items()))
         tonnes = mat.valued.get(currency, 0.0)
