@@ -484,7 +484,11 @@ class _Scan:
             m
             for m in self.ids
             if not self.registry.get(m).is_fuel
-            and not (self.mats[m].unnamed == 0 and self.mats[m].own and self._own_price(m) is not None)
+            and not (
+                self.mats[m].unnamed == 0
+                and self.mats[m].own
+                and (self._own_price(m) is not None or self.mats[m].tonnes == 0)
+            )
         ]
         found = self._memo("imports", wanted, self._fetch_imports, self.importer.code)
         self.pattern = {m: v["pattern"] for m, v in found.items() if v and v["pattern"]}
