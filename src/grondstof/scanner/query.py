@@ -469,7 +469,7 @@ class _Scan:
 
     def _own_price(self, material: str) -> tuple[float, str] | None:
         """The company's own unit value (its import values ÷ the tonnes they are for), in one currency, or
-        None (no values, or values in several currencies). Basket lines carry neither tonnes nor values here."""
+        None (no values, or values in several currencies). Basket lines carry neither tonnes nor values."""
         mat = self.mats[material]
         if len(mat.own_value) != 1:
             return None
@@ -811,6 +811,8 @@ class _Scan:
             "price_unit": price.unit if price else None,
             "price_source": f"{price.source}; {price.basis}"
             if price
+            else "no value: the goods are in a code shared with other materials"
+            if quantity is None
             else "no price: no import tonnes in the data",
             "price_year": (price.date or None) if price else None,
             "value": value,
