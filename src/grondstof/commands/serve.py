@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -77,7 +78,7 @@ def exposure_warning(host: str, allowed_hosts: list[str]) -> list[str]:
     return lines
 
 
-def _warn_if_stale(data: object, root: object) -> None:
+def _warn_if_stale(data: Path | None, root: Path) -> None:
     import threading
 
     def check() -> None:

@@ -101,7 +101,7 @@ def create_app(
     def docs() -> HTMLResponse:
         return HTMLResponse(SWAGGER_PAGE)
 
-    from grondstof.web import api, downloads, pages, policy_pages, reports, scenario_pages
+    from grondstof.web import api, downloads, pages, policy_pages, reports, scan_pages, scenario_pages
 
     app.include_router(api.build_router())
     app.include_router(downloads.router)
@@ -109,6 +109,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(policy_pages.router)
     app.include_router(scenario_pages.router)
+    app.include_router(scan_pages.router)
     return app
 
 
