@@ -85,6 +85,7 @@ HEADER_URLS = [
     "/?country={}",
     "/material/cobalt?country={}",
     "/alerts?lang=en&country={}",
+    "/scan/report.html?template=ev_nmc&country={}",
 ]
 
 # Cells a spreadsheet would run as a formula (OWASP CSV injection), with the full-width variants.
@@ -109,6 +110,8 @@ NAMES_THAT_BECOME_PATHS = [
     "/report/material/{}.html",
     "/report/country/{}.xlsx",
     "/download/{}.csv",
+    "/scan/input/{}.csv",
+    "/scan/report.{}",
     "/material/{}",
     "/{}",
 ]
@@ -131,6 +134,8 @@ PAGES: list[tuple[str, dict[str, str], list[str]]] = [
     ("/technologies", {}, ["per"]),
     ("/balance", {"material": "cobalt"}, ["material", "country", "year"]),
     ("/materials", {}, ["lang"]),
+    ("/scan", {}, ["template", "quantity", "country", "date"]),
+    ("/scan", {"template": "ev_nmc"}, ["country", "quantity", "lang"]),
 ]
 PATHS = ["/material/{}", "/country/{}", "/report/material/{}.html", "/report/country/{}.html", "/nope/{}"]
 

@@ -104,6 +104,10 @@ def test_pages_get_the_page_policy_and_reports_a_script_free_one(client) -> None
     assert "default-src 'none'" in policy and "script" not in policy  # the report runs no script at all
     data = client.get("/api/v1/supply", params={"material": "cobalt"})
     assert data.headers["content-security-policy"].startswith("default-src 'none'")
+    scan = client.get("/scan/report.html", params={"template": "ev_nmc"})  # the scanner's report too
+    assert scan.status_code == 200, scan.text[:300]
+    assert scan.headers["content-security-policy"] == policy
+    assert scan.headers["content-disposition"] == 'inline; filename="grondstof-scan.html"'
 
 
 @pytest.mark.realdata
@@ -190,6 +194,10 @@ def test_a_cross_site_form_cannot_post(client) -> None:
     foreign = client.post("/api/v1/supply", headers={"origin": "http://evil.example"})
     assert foreign.status_code == 403 and foreign.json()["parameter"] == "Origin"
     assert client.post("/api/v1/supply", headers={"origin": "null"}).status_code == 403
+    for upload in ("/scan", "/scan/delete", "/api/v1/scan/upload"):  # the scanner's real write routes
+        files = {"file": ("bom.csv", b"material,quantity_t\ncobalt,1\n", "text/csv")}
+        refused = client.post(upload, files=files, headers={"origin": "https://evil.example"})
+        assert refused.status_code == 403, upload
     same = client.post("/api/v1/supply", headers={"origin": "http://127.0.0.1:8000"})
     assert same.status_code == 405
 
