@@ -85,7 +85,7 @@ def test_every_kind_of_response_carries_the_security_headers(client, url) -> Non
     response = client.get(url)
     assert response.status_code < 500
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert response.headers["x-frame-options"] == "DENY"
     policy = response.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy

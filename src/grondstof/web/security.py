@@ -71,7 +71,9 @@ OTHER_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 HEADERS = (
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: under no-referrer Chromium sends "Origin: null" with the dashboard's own
+    # form posts (the scanner's upload), which the Origin check must refuse. Other sites still get no URL.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
