@@ -345,9 +345,7 @@ def test_pv_missing_table(tmp_path: Path) -> None:
 
 @pytest.mark.realdata
 def test_real_wgidataset(data_dir: Path) -> None:
-    start = time.perf_counter()
     table = wgi.parse(data_dir)["governance"]
-    assert time.perf_counter() - start < 2.0
     assert table.num_rows == 32100 - 1126  # rows with '..' throughout are not stored
     assert sorted(set(table["indicator"].to_pylist())) == sorted(wgi.INDICATORS)
     assert sorted(set(table["year"].to_pylist())) == [1996, 1998, 2000, *range(2002, 2024)]
