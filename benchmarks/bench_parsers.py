@@ -1,7 +1,8 @@
 """Speed of the registries and of the small source parsers, in-process (formerly asserted in unit tests).
 
-Goals: the material and country registries load in under 30 ms; the WGI, USGS, GeoPolRisk map and Comext
-parsers read the real files in under 2 s each. Best of ``--runs`` so a busy machine counts less.
+Goals: the material and country registries load in under 30 ms; the WGI, World Mining Data, USGS,
+GeoPolRisk map and Comext parsers read the real files in under 2 s each. Best of ``--runs``, so a busy
+machine counts less.
 
 Run: ``.venv/bin/python benchmarks/bench_parsers.py [--data DIR] [--runs 5]``. Results are appended to
 ``benchmarks/results/parsers.csv`` and printed as a Markdown table.
@@ -38,16 +39,18 @@ def main() -> None:
     args = parser.parse_args()
 
     from grondstof.config import resolve_data_dir
-    from grondstof.registry.countries import CSV_PATH, CountryRegistry, parse_countries_csv
+    from grondstof.registry.countries import CountryRegistry, parse_countries_csv
     from grondstof.registry.materials import MaterialRegistry
-    from grondstof.sources import comext, geopolrisk_map, usgs, wgi
+    from grondstof.sources import comext, geopolrisk_map, usgs, wgi, wmd
 
     data = resolve_data_dir(args.data)
-    country_text = CSV_PATH.read_text(encoding="utf-8")
+    country_text = (ROOT / "src" / "grondstof" / "registry" / "countries.csv").read_text(encoding="utf-8")
     cases: list[tuple[str, float, Callable[[], object]]] = [
         ("material registry load", 0.030, MaterialRegistry.load),
         ("country registry load", 0.030, lambda: CountryRegistry(parse_countries_csv(country_text))),
         ("WGI parse (real file)", 2.0, lambda: wgi.parse(data)),
+        ("WGI political-stability parse (real file)", 2.0, lambda: wgi.parse_pv(data)),
+        ("World Mining Data parse (real files)", 2.0, lambda: wmd.parse(data)),
         ("USGS MCS parse (real files)", 2.0, lambda: usgs.parse(data)),
         ("GeoPolRisk HS map parse (real file)", 2.0, lambda: geopolrisk_map.parse(data)),
         ("Comext extract parse (real file)", 2.0, lambda: comext.parse(data)),
