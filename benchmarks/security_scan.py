@@ -43,6 +43,7 @@ from security_probes import (  # noqa: E402
     SECRETS,
     SECURITY_HEADERS,
     TRAVERSAL,
+    WRITE_ROUTES,
     XSS,
     XSS_MORE,
     asgi_get,
@@ -232,12 +233,20 @@ def formulas(store_dir: Path) -> Check:
 
 
 def read_only_routes(client: Any) -> Check:
-    """Routes that accept a method other than GET/HEAD (each would need a CSRF and upload review)."""
-    check = Check("Routes accepting anything but GET/HEAD")
+    """Every route: one that accepts a method other than GET/HEAD must be a reviewed write route
+    (``WRITE_ROUTES``), and a cross-site post to it (a foreign or ``null`` Origin) must get 403."""
+    check = Check("Routes: writes only where reviewed, cross-site posts refused")
     for path, methods in routes_of(client.app):
-        check.record(
-            path, [f"{path} accepts {sorted(methods - {'GET', 'HEAD'})}"] if methods - {"GET", "HEAD"} else []
-        )
+        writes = sorted(methods - {"GET", "HEAD"})
+        if not writes:
+            check.record(path, [])
+        elif path not in WRITE_ROUTES:
+            check.record(path, [f"{path} accepts {writes} and is not a reviewed write route"])
+        else:
+            url = path.replace("{fmt}", "pdf")
+            for origin in ("https://evil.example", "null"):
+                status = client.post(url, content=b"x", headers={"origin": origin}).status_code
+                check.record(f"POST {url} from {origin}", [] if status == 403 else [f"status {status}"])
     return check
 
 

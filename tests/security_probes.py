@@ -139,6 +139,19 @@ PAGES: list[tuple[str, dict[str, str], list[str]]] = [
 ]
 PATHS = ["/material/{}", "/country/{}", "/report/material/{}.html", "/report/country/{}.html", "/nope/{}"]
 
+# Routes that accept a method other than GET/HEAD. A new one needs a security review (CSRF: the Origin check
+# in web/security.py; uploads: size limits, nothing written to disk) before it is listed here.
+# The scanner's uploads (reviewed): a foreign Origin is refused (403) before they run; the session cookie is
+# SameSite=Strict and HttpOnly; body size, rows and sessions are capped (grondstof.scanner.limits); the file
+# stays in memory (tests/test_scanner_web.py); they read, compute and answer, and change no store.
+WRITE_ROUTES: set[str] = {
+    "/scan",
+    "/scan/session",
+    "/scan/delete",
+    "/api/v1/scan/upload",
+    "/api/v1/scan/upload/report.{fmt}",
+}
+
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options")
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "srcdoc", "xlink:href")
 FORBIDDEN_TAGS = ("iframe", "object", "embed", "base", "frame", "applet")

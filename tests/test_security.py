@@ -43,6 +43,7 @@ from security_probes import (
     PATHS,
     SECRETS,
     TRAVERSAL,
+    WRITE_ROUTES,
     XSS,
     asgi_get,
     formula_cells,
@@ -200,20 +201,6 @@ def test_a_cross_site_form_cannot_post(client) -> None:
         assert refused.status_code == 403, upload
     same = client.post("/api/v1/supply", headers={"origin": "http://127.0.0.1:8000"})
     assert same.status_code == 405
-
-
-# Routes that accept a method other than GET/HEAD. A new one needs a security review (CSRF: the Origin check
-# above; uploads: size limits, nothing written to disk) before it is listed here.
-# The scanner's uploads (reviewed): a foreign Origin is refused (403) before they run; the session cookie is
-# SameSite=Strict and HttpOnly; body size, rows and sessions are capped (grondstof.scanner.limits); the file
-# stays in memory (tests/test_scanner_web.py); they read, compute and answer, and change no store.
-WRITE_ROUTES: set[str] = {
-    "/scan",
-    "/scan/session",
-    "/scan/delete",
-    "/api/v1/scan/upload",
-    "/api/v1/scan/upload/report.{fmt}",
-}
 
 
 @pytest.mark.realdata
