@@ -1,51 +1,29 @@
 """Results as files for people who live in Excel: CSV and XLSX, safe to open.
 
-Text cells that start with ``=``, ``+``, ``-`` or ``@`` (and tab/carriage return) are neutralised with a
-leading apostrophe, so a crafted country or material label cannot become a spreadsheet formula (CSV
-injection, OWASP). Numbers stay numbers. The XLSX has one sheet per table plus a ``sources`` sheet with the
-query, sources (title, publisher, version, licence), units and notes of every table.
+Text cells that start with ``=``, ``+``, ``-`` or ``@`` (their full-width forms, and tab/carriage return)
+are neutralised with a leading apostrophe, so a crafted country or material label cannot become a spreadsheet
+formula (CSV injection, OWASP). Numbers stay numbers. :func:`grondstof.result.safe_cell` is the one place
+this happens: the web downloads, the Excel workbooks and ``grondstof … --csv`` all use it.
+
+The XLSX has one sheet per table plus a ``sources`` sheet with the query, sources (title, publisher, version,
+licence), units and notes of every table.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import math
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
-from grondstof.result import Result
+from grondstof.result import FORMULA_STARTS, Result, export_cell, safe_cell
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise a text cell that a spreadsheet would read as a formula; pass other values through."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
-
-
-def _cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
-        return None
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, (dict,)):
-        return str(value)
-    return value
+DANGEROUS = FORMULA_STARTS  # the name this module used to define
+__all__ = ["DANGEROUS", "safe_cell", "to_csv", "to_xlsx", "today"]
 
 
 def to_csv(result: Result) -> str:
-    """The rows as CSV text, header of field names, text cells neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    names = [f.name for f in result.fields]
-    writer.writerow(names)
-    for row in result.rows:
-        writer.writerow(["" if (v := _cell(row.get(n))) is None else safe_cell(v) for n in names])
-    return buffer.getvalue()
+    """The rows as CSV text, header of field names, text cells neutralised (:meth:`Result.to_csv`)."""
+    return result.to_csv()
 
 
 def to_xlsx(tables: Sequence[tuple[str, Result]], *, title: str = "grondstof") -> bytes:
@@ -64,7 +42,7 @@ def to_xlsx(tables: Sequence[tuple[str, Result]], *, title: str = "grondstof") -
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in result.rows:
-            sheet.append([safe_cell(_cell(row.get(f.name))) for f in result.fields])
+            sheet.append([safe_cell(export_cell(row.get(f.name))) for f in result.fields])
         for index, field in enumerate(result.fields, start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = max(10, min(40, len(field.label) + 4))
@@ -74,7 +52,7 @@ def to_xlsx(tables: Sequence[tuple[str, Result]], *, title: str = "grondstof") -
                     cell.number_format = fmt
         sheet.freeze_panes = "A2"
     sources = book.create_sheet("sources")
-    sources.append([title])
+    sources.append([safe_cell(title)])
     sources["A1"].font = Font(bold=True, size=13)
     sources.append([f"Generated {datetime.now().isoformat(timespec='seconds')} by grondstof"])
     for sheet_name, result in tables:

@@ -8,8 +8,6 @@ their vintage), in which units, for which codes, and what the data does not cove
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -74,14 +72,19 @@ class Result:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def to_csv(self) -> str:
-        """Return the rows as CSV text with a header of field names."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        """Return the rows as CSV text with a header of field names, safe to open in a spreadsheet.
+
+        A text cell that a spreadsheet would read as a formula (``=HYPERLINK(…)``) gets a leading apostrophe
+        (:func:`safe_cell`); a missing value (None, NaN, ±inf) is an empty cell; a list is joined with
+        ``"; "``. The CLI's ``--csv`` and the web's CSV downloads both print this.
+        """
         names = [f.name for f in self.fields]
-        writer.writerow(names)
+        lines = [_csv_line(names)]
         for row in self.rows:
-            writer.writerow([_csv_cell(row.get(n)) for n in names])
-        return buffer.getvalue()
+            lines.append(
+                _csv_line(["" if (v := export_cell(row.get(n))) is None else safe_cell(v) for n in names])
+            )
+        return "".join(lines)
 
     def column(self, name: str) -> list[Any]:
         """Return one column of the rows as a list."""
@@ -94,12 +97,46 @@ class Result:
         return pd.DataFrame(self.rows, columns=[f.name for f in self.fields])
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
+# OWASP "CSV injection": a spreadsheet reads a cell starting with one of these as a formula. The full-width
+# forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) are read as formulas by Excel in East Asian input modes.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise a text cell that a spreadsheet would read as a formula (a leading apostrophe, which
+    spreadsheets show as text and do not display); pass other values, numbers included, through.
+
+    The one formula guard of every export: CSV (:meth:`Result.to_csv`, the CLI ``--csv``, the web downloads)
+    and Excel (:func:`grondstof.exports.to_xlsx`). Method: OWASP, "CSV Injection".
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_line(cells: Sequence[Any]) -> str:
+    """One CSV record ending in ``\\n`` (RFC 4180 quoting). A field holding a comma, a quote, a line feed or a
+    carriage return is quoted; the csv module would leave a lone carriage return unquoted when lines end in
+    ``\\n``, and a spreadsheet would then start a new row there (the next cell could be a formula)."""
+    fields = []
+    for cell in cells:
+        text = repr(cell) if isinstance(cell, float) else str(cell)
+        if any(c in text for c in ',"\r\n') or (text == "" and len(cells) == 1):
+            text = '"' + text.replace('"', '""') + '"'
+        fields.append(text)
+    return ",".join(fields) + "\n"
+
+
+def export_cell(value: Any) -> Any:
+    """A row value as a file cell: None when missing (None, NaN, ±inf), lists joined with ``"; "``, dicts as
+    text, anything else unchanged."""
+    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
+        return None
     if isinstance(value, (list, tuple)):
         return "; ".join(str(v) for v in value)
-    return str(value)
+    if isinstance(value, dict):
+        return str(value)
+    return value
 
 
 def _jsonable(value: Any) -> Any:

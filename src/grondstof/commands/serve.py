@@ -19,6 +19,15 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless told otherwise.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            metavar="HOST",
+            help="A further Host name clients use to reach the server (repeatable; '*' for any). Loopback "
+            "names and the bound address are always allowed; other Host headers get 400 (DNS rebinding).",
+        ),
+    ] = None,
     data: DataOpt = None,
     store: StoreOpt = None,
 ) -> None:
@@ -40,7 +49,33 @@ def serve(
 
     ensure_bundle_in_background(root)  # off the critical path: pages ask for it only when drawing charts
     console.print(f"grondstof dashboard on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    run(open_store(root, data_dir=data, build_if_missing=False), host=host, port=port)
+    for line in exposure_warning(host, allowed_host or []):
+        err_console.print(line, highlight=False, soft_wrap=True)
+    run(
+        open_store(root, data_dir=data, build_if_missing=False),
+        host=host,
+        port=port,
+        allowed_hosts=allowed_host or (),
+    )
+
+
+def exposure_warning(host: str, allowed_hosts: list[str]) -> list[str]:
+    """What ``serve`` says when it is reachable beyond this machine (nothing on a loopback address)."""
+    from rich.markup import escape
+
+    from grondstof.web.security import allowed_hosts_for, is_loopback
+
+    if is_loopback(host):
+        return []
+    hosts = ", ".join(allowed_hosts_for(host, allowed_hosts))
+    lines = [
+        f"[yellow]warning:[/yellow] bound to {escape(host)}, not loopback: the dashboard and the API are "
+        "reachable from the network, with no authentication and no encryption (plain HTTP). Anyone who can "
+        "reach this port can read every page and make the server compute.",
+        f"Requests must name an allowed host ({escape(hosts)}); add the names clients use with "
+        "--allowed-host. Use --host 127.0.0.1 (the default) to keep it on this machine.",
+    ]
+    return lines
 
 
 def _warn_if_stale(data: Path | None, root: Path) -> None:

@@ -182,11 +182,12 @@ _ATOM: dict[str, Any] = {
 async def watch_feed(request: Request, params: Params) -> Response:
     """The alerts of ``/api/v1/watch`` as an Atom 1.0 feed."""
     from grondstof.monitor.feed import atom_feed
+    from grondstof.web.security import trusted_url
 
     entry = ANALYSES["watch"]
     arguments = entry.validate(params.model_dump(), web=True)
     result = await run(request, entry, arguments)
-    return Response(atom_feed(result, feed_url=str(request.url)), media_type="application/atom+xml")
+    return Response(atom_feed(result, feed_url=trusted_url(request)), media_type="application/atom+xml")
 
 
 def sources(request: Request) -> JSONResponse:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import State
@@ -18,15 +18,41 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grondstof import __version__
 from grondstof.store import Store, lease_current
-from grondstof.web import problems
+from grondstof.web import problems, security
 from grondstof.web.runner import Runner
 
 STATIC = Path(__file__).parent / "static"
 VEGA_BUNDLE_NAME = "vega-bundle.js"
+# Swagger UI, started by a script file rather than an inline script (the Content-Security-Policy allows none).
+SWAGGER_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>grondstof API</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body>
+</html>
+"""
 
 
-def create_app(store: Store, *, follow_builds: bool = True, check_every: float = 0.5) -> FastAPI:
+def create_app(
+    store: Store,
+    *,
+    follow_builds: bool = True,
+    check_every: float = 0.5,
+    allowed_hosts: Iterable[str] | None = None,
+) -> FastAPI:
     """Build the app around an opened store (read-only).
+
+    ``allowed_hosts``: the ``Host`` names the app answers (others get 400; ``"*"`` allows any); default the
+    loopback names (:mod:`grondstof.web.security`).
 
     With ``follow_builds`` the app moves to a newer build of the same store when one is swapped in
     (checked at most every ``check_every`` seconds, between requests): each request is pinned to one
@@ -45,6 +71,7 @@ def create_app(store: Store, *, follow_builds: bool = True, check_every: float =
     app.state = PinnedState(tracker)
     app.state.store_root = store.build_dir.parent.parent
     app.add_middleware(PinBuild, tracker=tracker)
+    security.install(app, allowed_hosts)  # outermost: Host check, security headers, Connection: close on 500
     problems.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -72,13 +99,7 @@ def create_app(store: Store, *, follow_builds: bool = True, check_every: float =
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/api/v1/openapi.json",
-            title="grondstof API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        return HTMLResponse(SWAGGER_PAGE)
 
     from grondstof.web import api, downloads, pages, policy_pages, reports, scan_pages, scenario_pages
 
@@ -233,8 +254,17 @@ class PinBuild:
             self.tracker.release(pin)
 
 
-def serve(store: Store, host: str = "127.0.0.1", port: int = 8000, **uvicorn_options: Any) -> None:
-    """Serve the app with uvicorn (loopback by default)."""
+def serve(
+    store: Store,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    allowed_hosts: Iterable[str] = (),
+    **uvicorn_options: Any,
+) -> None:
+    """Serve the app with uvicorn (loopback by default). It answers requests whose ``Host`` is a loopback
+    name, the bound address or one of ``allowed_hosts`` (``"*"``: any)."""
     import uvicorn
 
-    uvicorn.run(create_app(store), host=host, port=port, log_level="warning", **uvicorn_options)
+    hosts = security.allowed_hosts_for(host, allowed_hosts)
+    app = create_app(store, allowed_hosts=hosts)
+    uvicorn.run(app, host=host, port=port, log_level="warning", **uvicorn_options)

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from grondstof.analyses import analysis
 from grondstof.errors import InputError
 from grondstof.exports import to_csv, to_xlsx
+from grondstof.web.security import content_disposition
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,10 +31,10 @@ async def download(request: Request, name: str, fmt: str) -> Response:
         return Response(
             to_csv(result),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+            headers={"Content-Disposition": content_disposition("attachment", filename, "csv")},
         )
     return Response(
         to_xlsx([(entry.name, result)], title=result.title),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
+        headers={"Content-Disposition": content_disposition("attachment", filename, "xlsx")},
     )

@@ -40,7 +40,9 @@ def overview_page(request: Request, country: str = "NL", year: str | None = None
         importer_name=importer.name(ctx["lang"]),
         year=doc.query["year"],
     )
-    response.set_cookie("country", country, max_age=31_536_000, samesite="lax")
+    # A header is Latin-1: a name such as "Tu\u0308rkiye" is remembered as its resolved code (it was a 500).
+    remembered = country if country.isascii() else importer.code
+    response.set_cookie("country", remembered, max_age=31_536_000, samesite="lax")
     return response
 
 

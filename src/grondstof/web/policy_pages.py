@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -57,5 +58,5 @@ def alerts_page(request: Request, country: str | None = None, since: str | None 
         limit=100,
         fields=["rank", "severity", "title", "signal", "material_name", "partner_name", "year", "source"],
     )
-    feed = f"/api/v1/watch.atom?country={country}&lang={ctx['lang']}"
+    feed = "/api/v1/watch.atom?" + urlencode({"country": country, "lang": ctx["lang"]})
     return page(request, "alerts.html", main_table=table, feed=feed, country=country, since=since or "")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from grondstof.errors import InputError
+from grondstof.web.security import REPORT_CSP, content_disposition
 
 router = APIRouter(include_in_schema=False)
 # Rendering uses the engine and vl-convert; one report at a time keeps memory and CPU bounded.
@@ -20,16 +21,17 @@ MEDIA = {
 }
 
 
-def _send(report: object, fmt: str, filename: str) -> Response:
+def _send(report: object, fmt: str, *name: str) -> Response:
+    """The report as a file named ``grondstof-<name parts>.<fmt>``; the parts are the document's resolved
+    query values (material id, country code, shipped scenario name), never the raw path."""
     from grondstof.report.render import write
 
     data = write(report, fmt)  # type: ignore[arg-type]
     disposition = "inline" if fmt in ("html", "json") else "attachment"
-    return Response(
-        data,
-        media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f'{disposition}; filename="{filename}.{fmt}"'},
-    )
+    headers = {"Content-Disposition": content_disposition(disposition, "-".join(("grondstof", *name)), fmt)}
+    if fmt == "html":
+        headers["Content-Security-Policy"] = REPORT_CSP  # its own <style>, inline SVG, no script
+    return Response(data, media_type=MEDIA[fmt], headers=headers)
 
 
 def _lang(request: Request) -> str:
@@ -54,7 +56,7 @@ def material_report(request: Request, material: str, fmt: str, country: str = "N
         raise InputError("format", fmt, "html, pdf, xlsx or json")
     with _LOCK:
         report = _build(request, "material", material=material, country=country)
-        return _send(report, fmt, f"grondstof-{material}-{country}")
+        return _send(report, fmt, report.query["material"], report.query["country"])  # type: ignore[attr-defined]
 
 
 @router.get("/report/country/{country}.{fmt}")
@@ -64,7 +66,7 @@ def country_report(request: Request, country: str, fmt: str, year: str | None = 
         raise InputError("format", fmt, "html, pdf, xlsx or json")
     with _LOCK:
         report = _build(request, "country", country=country, year=year)
-        return _send(report, fmt, f"grondstof-{country}")
+        return _send(report, fmt, report.query["country"])  # type: ignore[attr-defined]
 
 
 @router.get("/report/scenario/{name}.{fmt}")
@@ -79,4 +81,4 @@ def scenario_report(request: Request, name: str, fmt: str) -> Response:
         raise InputError("scenario", name, "one of the shipped scenarios: " + ", ".join(shipped))
     with _LOCK:
         report = _build(request, "scenario", scenario=name)
-        return _send(report, fmt, f"grondstof-scenario-{name}")
+        return _send(report, fmt, "scenario", report.query["scenario"])  # type: ignore[attr-defined]

@@ -43,6 +43,7 @@ from grondstof.errors import GrondstofError, InputError
 from grondstof.result import Result
 from grondstof.scanner import limits
 from grondstof.web.problems import PROBLEM, problem
+from grondstof.web.security import REPORT_CSP, content_disposition
 
 router = APIRouter()
 api_router = APIRouter(prefix="/api/v1")
@@ -327,11 +328,10 @@ def _report_response(result: Result, fmt: str) -> Response:
     with _REPORT_LOCK, in_memory():
         data = write(scan_report(result), fmt)
     disposition = "inline" if fmt == "html" else "attachment"
-    return Response(
-        data,
-        media_type=REPORT_MEDIA[fmt],
-        headers={"Content-Disposition": f'{disposition}; filename="grondstof-scan.{fmt}"'},
-    )
+    headers = {"Content-Disposition": content_disposition(disposition, "grondstof-scan", fmt)}
+    if fmt == "html":
+        headers["Content-Security-Policy"] = REPORT_CSP  # the report's own <style>, no script
+    return Response(data, media_type=REPORT_MEDIA[fmt], headers=headers)
 
 
 # ---- pages -----------------------------------------------------------------------------------------------
@@ -583,7 +583,7 @@ def input_file(request: Request, kind: str, fmt: str) -> Response:
     return Response(
         data,
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="grondstof-{kind}.{fmt}"'},
+        headers={"Content-Disposition": content_disposition("attachment", f"grondstof-{kind}", fmt)},
     )
 
 

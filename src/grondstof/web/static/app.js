@@ -6,7 +6,11 @@
       if (el.dataset.drawn) { return; }
       el.dataset.drawn = "1";
       var spec = JSON.parse(el.dataset.spec);
-      window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function () {
+      window.vegaEmbed(el, spec, {
+        actions: false, renderer: "svg",
+        // No injected <style> elements (the Content-Security-Policy allows none): app.css styles both.
+        defaultStyle: false, tooltip: { disableDefaultStyle: true }
+      }).then(function () {
         el.closest(".chart").classList.add("drawn");
       }).catch(function (err) { el.textContent = "Chart could not be drawn: " + err; });
     });
