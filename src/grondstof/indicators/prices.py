@@ -39,10 +39,11 @@ import re
 import statistics
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import fetch
+from grondstof.parameters import Cli, Lang, MaterialText, Params, described
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
 from grondstof.store import Store
@@ -102,6 +103,93 @@ INDICATOR_FIELDS = [
     Field("source", "Source"),
     Field("note", "Note", show=False),
 ]
+
+
+# A year or a month in ASCII digits ("2015", "2015-06"); the month's range is checked by the analysis.
+PERIOD_PATTERN = r"^[0-9]{4}(-[0-9]{1,2})?$"
+
+
+class PricesParams(Params):
+    """Parameters of :func:`prices` (``grondstof prices``, ``/api/v1/prices``)."""
+
+    material: MaterialText
+    start: Annotated[
+        str | None,
+        described(
+            "First year (2015) or month (2015-06); default the start of the series.",
+            "Eerste jaar (2015) of maand (2015-06); standaard het begin van de reeks.",
+            max_length=20,
+            pattern=PERIOD_PATTERN,
+        ),
+        Cli(flags=("--from",)),
+    ] = None
+    end: Annotated[
+        str | None,
+        described(
+            "Last year (2024) or month (2024-06); default the latest price.",
+            "Laatste jaar (2024) of maand (2024-06); standaard de laatste prijs.",
+            max_length=20,
+            pattern=PERIOD_PATTERN,
+        ),
+        Cli(flags=("--to",)),
+    ] = None
+    monthly: Annotated[
+        bool,
+        described(
+            "Monthly prices where the source is monthly (default: calendar-year means).",
+            "Maandprijzen waar de bron maandelijks is (standaard: kalenderjaargemiddelden).",
+        ),
+    ] = False
+    currency: Annotated[
+        Literal["USD", "EUR"],
+        described(
+            "USD (the sources' currency) or EUR, converted at the ECB annual average rate named on each row.",
+            "USD (de munt van de bronnen) of EUR, omgerekend tegen de ECB-jaarkoers die elke rij noemt.",
+        ),
+    ] = "USD"
+    series: Annotated[
+        str | None,
+        described(
+            "One series by name (e.g. Nickel); default every series of the material.",
+            "Eén reeks bij naam (bijv. Nickel); standaard alle reeksen van de grondstof.",
+            max_length=100,
+        ),
+    ] = None
+    lang: Lang = "en"
+
+
+class PriceIndicatorsParams(Params):
+    """Parameters of :func:`price_indicators` (``grondstof price-indicators``, ``/api/v1/price-indicators``)."""
+
+    material: MaterialText
+    window: Annotated[
+        int,
+        described(
+            "Years the coefficient of variation and the largest 12-month rise are computed over.",
+            "Aantal jaren waarover de variatiecoëfficiënt en de grootste stijging in 12 maanden gaan.",
+            ge=1,
+            le=60,
+        ),
+    ] = 10
+    end: Annotated[
+        str | None,
+        described(
+            "Year (2024) or month (2024-06) the window ends; default each series' latest price.",
+            "Jaar (2024) of maand (2024-06) waarop het venster eindigt; standaard de laatste prijs.",
+            max_length=20,
+            pattern=PERIOD_PATTERN,
+        ),
+        Cli(flags=("--to",)),
+    ] = None
+    series: Annotated[
+        str | None,
+        described(
+            "One series by name (e.g. Nickel); default every series of the material.",
+            "Eén reeks bij naam (bijv. Nickel); standaard alle reeksen van de grondstof.",
+            max_length=100,
+        ),
+    ] = None
+    lang: Lang = "en"
 
 
 # ---- pure kernels ------------------------------------------------------------------------------------------
@@ -177,7 +265,8 @@ def _period(text: str | int | date | None, parameter: str, *, end: bool) -> date
     if isinstance(text, date):
         return text.replace(day=1)
     raw = str(text).strip()
-    match = re.match(r"^(\d{4})(?:[-M](\d{1,2}))?$", raw)
+    # [0-9], not \d: a year typed in other scripts' digits (٢٠٢٢) is refused, never read as 2022.
+    match = re.fullmatch(r"([0-9]{4})(?:[-M]([0-9]{1,2}))?", raw)
     if not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12):
         raise InputError(parameter, text, "a year (2020) or a month (2020-03)")
     year = int(match.group(1))
@@ -392,6 +481,9 @@ def price_indicators(
     mat, ids = _material(material)
     last = _period(end, "end", end=True)
     rows = _rows(store, ids, series)
+    if series is not None and not rows:
+        available = sorted({r["series"] for r in _rows(store, ids, None)})
+        raise InputError("series", series, f"a price series of {mat.name()}", suggestions=available[:5])
     per: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         if last is None or row["period"] <= last:
