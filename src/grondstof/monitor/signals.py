@@ -857,14 +857,14 @@ def production_hhi(store: Store, material_ids: Sequence[str]) -> list[dict[str, 
 
 def _watched_materials(config: WatchConfig) -> list[Material]:
     """Materials with trade codes, without fuels unless a CRM list names them (or ``include_fuels``)."""
-    from grondstof.indicators.trade import TRADE_SOURCES
+    from grondstof.indicators.trade import TRADE_SOURCES, codes
 
     registry = materials()
     out = []
     for mat in registry.all():
         if mat.is_fuel and not (config.include_fuels or mat.eu_crm_2023 or mat.crma_critical):
             continue
-        if any(registry.codes(mat.id, c) for c in TRADE_SOURCES.values()):
+        if any(codes(mat.id, c) for c in TRADE_SOURCES.values()):
             out.append(mat)
     return out
 

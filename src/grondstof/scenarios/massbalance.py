@@ -804,7 +804,7 @@ def balance(
     scope = SOURCE_SCOPE.get(src, "partial")
     classification = plan.choice.classification
     code_stage = {
-        r.code: r.stage for r in registry.codes(mat.id, classification) if r.code in plan.choice.codes
+        r.code: r.stage for r in tr.codes(mat.id, classification) if r.code in plan.choice.codes
     }
     rows = _trade_rows(store, {src: [plan.choice]}, importer, (the_year, the_year), by_partner=True)
     rows = [r for r in rows if r["material"] == mat.id]
