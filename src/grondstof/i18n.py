@@ -516,6 +516,8 @@ VALUES: dict[str, dict[str, str]] = {
     "share_gain": {"en": "partner gains share", "nl": "partner wint aandeel"},
     "export_control": {"en": "export control", "nl": "exportbeperking"},
     "production_concentration": {"en": "production concentration", "nl": "productieconcentratie"},
+    "refined_trend": {"en": "refined-stage trend (top-6 extract)", "nl": "trend raffinage (top-6-bestand)"},
+    "price_spike": {"en": "price spike", "nl": "prijspiek"},
     "no_hs_code": {"en": "no HS code", "nl": "geen HS-code"},
     "not_mapped": {"en": "not in GeoPolRisk", "nl": "niet in GeoPolRisk"},
     "no_production": {"en": "no production data", "nl": "geen productiegegevens"},
