@@ -99,11 +99,11 @@ class Analysis:
 
     def model(self) -> type[Params]:
         """The parameter model (imports the analysis' module)."""
-        return _load(self.params)  # type: ignore[no-any-return]
+        return _load(self.params)
 
     def load(self) -> Callable[..., Result]:
         """The library function (imports the analysis' module)."""
-        return _load(self.function)  # type: ignore[no-any-return]
+        return _load(self.function)
 
     def output_fields(self) -> list[tuple[str, list[Field]]]:
         """The field lists this analysis can return, with the condition of each."""

@@ -99,7 +99,7 @@ class DocumentKind:
         from grondstof.parameters import validate_params
 
         arguments = dict(validate_params(self.params, values))
-        return _load(self.builder)(call=call, store=store, **arguments)  # type: ignore[no-any-return]
+        return _load(self.builder)(call=call, store=store, **arguments)
 
 
 DOCUMENTS: dict[str, DocumentKind] = {

@@ -65,8 +65,8 @@ def year_on_year(rows: list[dict[str, Any]], year: int) -> list[dict[str, Any]]:
         now, before = per_year.get(year), per_year.get(year - 1)
         if not now or not before or not before["total_value"] or now["currency"] != before["currency"]:
             continue
-        change = (now["total_value"] or 0.0) - before["total_value"]
-        shares = (now.get("top_share"), before.get("top_share"))
+        change = (now["total_value"] or 0.0) - float(before["total_value"])
+        share_now, share_before = now.get("top_share"), before.get("top_share")
         out.append(
             {
                 "material": material,
@@ -78,7 +78,9 @@ def year_on_year(rows: list[dict[str, Any]], year: int) -> list[dict[str, Any]]:
                 "change": change,
                 "change_pct": change / before["total_value"],
                 "top_partner_name": now.get("top_partner_name"),
-                "top_share_change": None if None in shares else shares[0] - shares[1],
+                "top_share_change": None
+                if share_now is None or share_before is None
+                else share_now - share_before,
                 "source": now.get("source"),
             }
         )

@@ -54,7 +54,7 @@ def _topojson() -> dict[str, Any]:
     import json
 
     path = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor" / MAP_URL
-    return json.loads(path.read_text())  # type: ignore[no-any-return]
+    return json.loads(path.read_text())
 
 
 def figure_markup(figure: Figure, *, png: bool = False) -> Markup:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import json
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -83,7 +83,10 @@ def web_model(entry: Analysis, paging: bool = True) -> type[Params]:
         name: (field.annotation, field) for name, field in model.model_fields.items() if web_of(field).enabled
     }
     name = "".join(part.title() for part in entry.name.split("_")) + "Query"
-    made = create_model(name, __base__=Paging if paging else Params, __doc__=model.__doc__, **fields)
+    made = cast(
+        "type[Params]",
+        create_model(name, __base__=Paging if paging else Params, __doc__=model.__doc__, **fields),
+    )
     _WEB_MODELS[(entry.name, paging)] = made
     return made
 
@@ -184,8 +187,6 @@ async def watch_feed(request: Request, params: Params) -> Response:
     arguments = entry.validate(params.model_dump(), web=True)
     result = await run(request, entry, arguments)
     return Response(atom_feed(result, feed_url=str(request.url)), media_type="application/atom+xml")
-
-
 
 
 def sources(request: Request) -> JSONResponse:

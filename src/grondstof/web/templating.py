@@ -55,6 +55,7 @@ class Table:
             for row in result.rows[:limit]
         ]
         self.more = max(0, len(result.rows) - limit)
+        self.title = result.title
         clean = {k: v for k, v in query.items() if v not in (None, "")}
         self.csv_url = f"/download/{name}.csv?{urlencode(clean)}" if name in ANALYSES else None
         self.xlsx_url = f"/download/{name}.xlsx?{urlencode(clean)}" if name in ANALYSES else None
