@@ -397,7 +397,9 @@ NICKEL_PRICES = {
 
 
 def test_price_spike_is_one_alert_per_run_at_its_largest_rise_with_the_series_named() -> None:
-    panel = panel_of({2021: {"FIN": 10.0 * M}, 2022: {"FIN": 12.0 * M}}, material="nickel", source="baci_hs92")
+    panel = panel_of(
+        {2021: {"FIN": 10.0 * M}, 2022: {"FIN": 12.0 * M}}, material="nickel", source="baci_hs92"
+    )
     (spike,) = price_spikes(_monthly(NICKEL_PRICES), panel, default_config())
     ev = spike.evidence
     assert (spike.year, ev["from_period"], ev["to_period"]) == (

@@ -384,8 +384,8 @@ _entry(
     f"{_IND}.refined:refined_trade_indicators",
     "World trade concentration of a refined material per year (exporter HHI by value and tonnes) beside its "
     "production HHI.",
-    "Concentratie van de wereldhandel in een geraffineerde grondstof per jaar (HHI van exporteurs naar waarde "
-    "en tonnen) naast de productie-HHI.",
+    "Concentratie van de wereldhandel in een geraffineerde grondstof per jaar (HHI van exporteurs naar "
+    "waarde en tonnen) naast de productie-HHI.",
     command=("trade-indicators",),
     route="/trade-indicators",
     outputs=(("", f"{_IND}.refined:WORLD_FIELDS"),),
@@ -394,7 +394,8 @@ _entry(
     "prices",
     f"{_IND}.prices:prices",
     "Price series of a material in the source's unit and currency (World Bank Pink Sheet, USGS MCS 2025).",
-    "Prijsreeksen van een grondstof in de eenheid en munt van de bron (Wereldbank Pink Sheet, USGS MCS 2025).",
+    "Prijsreeksen van een grondstof in de eenheid en munt van de bron "
+    "(Wereldbank Pink Sheet, USGS MCS 2025).",
     outputs=(("", f"{_IND}.prices:PRICE_FIELDS"),),
 )
 _entry(

@@ -419,9 +419,9 @@ def _meta(
         notes.append(
             "TOP-6 EXTRACT (baci_refined_top6, used because no complete source covers the stage and years): "
             "only each importer's 6 largest suppliers and each exporter's 6 largest customers are in the "
-            "data, values in USD (FOB), no tonnes. Totals are lower bounds, shares are of the retained flows, "
-            "HHI is an upper bound (columns total_bound, share_basis, hhi_bound). A partner missing in a year "
-            "is not among the retained flows, not zero."
+            "data, values in USD (FOB), no tonnes. Totals are lower bounds, shares are of the retained "
+            "flows, HHI is an upper bound (columns total_bound, share_basis, hhi_bound). A partner missing "
+            "in a year is not among the retained flows, not zero."
         )
     if len(plans) == 1 and plans[0].material.coverage_note(lang):
         notes.append(plans[0].material.coverage_note(lang))

@@ -26,12 +26,12 @@ every mineral substance not elsewhere specified. The rule, applied everywhere:
 4. no share is apportioned: the data give no cited split of a basket (e.g. coking vs steam coal by
    partner), so none is invented.
 
-**Partial extracts.** ``baci_hs22_hs4`` keeps the 200 largest flows per heading and ``baci_hs07_asean``
-only flows touching ASEAN: neither is the importer's total. ``baci_refined_top6`` (refined-stage codes 2002–2024) keeps
-each importer's 6 largest suppliers and each exporter's 6 largest customers. They answer for a material
+**Partial extracts.** ``baci_hs22_hs4`` keeps the 200 largest flows per heading and ``baci_hs07_asean`` only
+flows touching ASEAN: neither is the importer's total. ``baci_refined_top6`` (refined-stage codes 2002–2024)
+keeps each importer's 6 largest suppliers and each exporter's 6 largest customers. They answer for a material
 only when no complete source covers its stage and years, and the figure says so (``trade_coverage``,
-``coverage``); a top-6 figure also says, on its row, that its shares are "of the retained (top-6) flows",
-its total a "lower bound" and its HHI an "upper bound" (``share_basis``, ``total_bound``, ``hhi_bound``:
+``coverage``); a top-6 figure also says, on its row, that its shares are "of the retained (top-6) flows", its
+total a "lower bound" and its HHI an "upper bound" (``share_basis``, ``total_bound``, ``hhi_bound``:
 :func:`extract_bounds`).
 
 **Basis.** Imports of a transit hub include goods re-exported (the Netherlands re-exports much of what it

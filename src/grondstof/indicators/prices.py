@@ -29,6 +29,14 @@ observation (or ``end``), on the monthly values (annual for annual series):
   observation) − 1: how far the current price stands above (positive) or below its recent normal. The
   median window is always 10 years, whatever ``window`` says, and needs at least 5 years of prices.
 
+**Market valuation** (:func:`market_price`, used by the stockpile planner and the cut-off scenario with
+``price_date``): one series per material — the Pink Sheet where it has one (a month as published, a year as
+the mean of its months), else the first USGS salient series in a unit per tonne of product — converted to
+US dollars per tonne (:func:`per_tonne`: 1 lb = 0.45359237 kg, 1 troy oz = 31.1034768 g; per-content units
+such as $/mtu WO3 are not converted) and to EUR at the ECB annual average of the price's year. It values
+only refined-stage (processing) codes with tonnes (:func:`market_priceable`); the row names the series,
+date and rate, and every other row keeps the trade unit value.
+
 These are descriptive statistics of the published series, not forecasts. Nominal prices: no deflator is
 applied (the Pink Sheet's own real-price indices are not used).
 """
@@ -38,6 +46,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -159,7 +168,8 @@ class PricesParams(Params):
 
 
 class PriceIndicatorsParams(Params):
-    """Parameters of :func:`price_indicators` (``grondstof price-indicators``, ``/api/v1/price-indicators``)."""
+    """Parameters of :func:`price_indicators` (``grondstof price-indicators``, ``/api/v1/price-indicators``).
+    """
 
     material: MaterialText
     window: Annotated[
@@ -569,3 +579,110 @@ def _steps(first: date, last: date, monthly: bool) -> list[date]:
         out.append(day)
         day = _shift(day, 1 if monthly else 12)
     return out
+
+
+# ---- market valuation (used by the stockpile planner and the cut-off scenario) -----------------------------
+
+LB_PER_TONNE = 2204.62262  # avoirdupois pounds in a metric tonne (1 lb = 0.45359237 kg)
+TROY_OZ_PER_TONNE = 32150.7466  # troy ounces in a metric tonne (1 ozt = 31.1034768 g)
+# Source unit -> multiplier to "per metric tonne" of the priced product. Units per content (dmtu, mtu WO3),
+# per flask (34.5 kg of mercury) or per carat are left out: they are not prices per tonne of a traded form.
+PER_TONNE = {
+    "$/mt": 1.0,
+    "$/t": 1.0,
+    "$/kg": 1_000.0,
+    "$/g": 1_000_000.0,
+    "$/lb": LB_PER_TONNE,
+    "¢/lb": LB_PER_TONNE / 100.0,
+    "$/troy oz": TROY_OZ_PER_TONNE,
+}
+
+
+MARKET_STAGES = frozenset({"processing"})  # exchange and dealer prices quote refined metals and compounds
+
+
+def market_priceable(stages: Sequence[str]) -> bool:
+    """True when every stage of the traded codes is one market prices quote (processing: refined forms)."""
+    return bool(stages) and set(stages) <= MARKET_STAGES
+
+
+def per_tonne(value: float, unit: str) -> float | None:
+    """A price in ``unit`` as US dollars per metric tonne; None for units that are not per tonne of product.
+
+    $/kg × 1,000; $/lb × 2,204.62262 (1 lb = 0.45359237 kg); ¢/lb × 22.0462262; $/troy oz × 32,150.7466
+    (1 troy oz = 31.1034768 g); $/g × 10⁶. Per-content units ($/dmtu, $/mtu WO3) and $/flask, $/carat → None.
+    """
+    factor = PER_TONNE.get(unit)
+    return None if factor is None else value * factor
+
+
+@dataclass(frozen=True)
+class MarketPrice:
+    """The market price of a material at a date, per tonne, in USD and in EUR, with what it was made of."""
+
+    material: str
+    series: str
+    source: str
+    period: str  # "2022-03" (a month) or "2022" (a year: a source's annual figure or a mean of months)
+    value: float  # in `unit`, the source's currency (USD)
+    unit: str
+    usd_per_t: float
+    eur_per_t: float
+    usd_per_eur: float
+    months: int | None  # months averaged, for a year of a monthly series
+
+    @property
+    def label(self) -> str:
+        """One line naming series, source, date, source unit and the exchange rate used."""
+        from grondstof.scenarios.stockpile import RATE_SOURCE
+
+        return (
+            f"market price: {self.series} ({self.source}) {self.period}, {self.value:,.6g} {self.unit} = "
+            f"{self.eur_per_t:,.0f} EUR/t at {self.usd_per_eur} USD/EUR ({RATE_SOURCE.split(',')[0]} "
+            f"{self.period[:4]})"
+        )
+
+
+def market_price(store: Store, material: str, on: str | int | date) -> tuple[MarketPrice | None, str]:
+    """The price of ``material``'s own series at ``on`` (a month or a year), per tonne, in EUR.
+
+    Series chosen: the World Bank Pink Sheet where it prices the material (monthly; a year is the mean of
+    its months), else the first USGS MCS 2025 salient series (by name) in a unit per tonne of product
+    (annual; a month takes its year's figure). EUR at the ECB annual average of the price's year.
+    Returns (price, "") or (None, why not).
+    """
+    day = _period(on, "price_date", end=False)
+    if day is None:
+        raise InputError("price_date", on, "a year (2024) or a month (2022-03)")
+    is_month = isinstance(on, date) or "-" in str(on) or "M" in str(on)
+    rows = [r for r in _rows(store, [material], None) if r["period"].year == day.year]
+    if not rows:
+        return None, f"no price of {material} for {day.year} (World Bank Pink Sheet, USGS MCS 2025)"
+    usable = [r for r in rows if r["unit"] in PER_TONNE]
+    if not usable:
+        units = ", ".join(sorted({r["unit"] for r in rows}))
+        return None, f"{material} prices are not per tonne of product ({units})"
+    by_series: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in usable:
+        by_series.setdefault((row["source"], row["series"]), []).append(row)
+    key = min(by_series, key=lambda k: (PRICE_SOURCES.index(k[0]), k[1]))
+    members = by_series[key]
+    months = None
+    if members[0]["frequency"] == "monthly":
+        if is_month:
+            members = [m for m in members if m["period"] == day]
+            if not members:
+                return None, f"no {key[1]} price for {day:%Y-%m}"
+            period = f"{day:%Y-%m}"
+        else:
+            months = len(members)
+            period = str(day.year)
+        value = statistics.fmean(m["value"] for m in members)
+    else:
+        value, period = members[0]["value"], str(day.year)
+    unit = members[0]["unit"]
+    usd = per_tonne(value, unit)
+    eur, rate = convert_to_eur(usd, day.year)
+    if usd is None or eur is None or rate is None:
+        return None, f"no ECB euro rate for {day.year}"
+    return MarketPrice(material, key[1], key[0], period, value, unit, usd, eur, rate, months), ""

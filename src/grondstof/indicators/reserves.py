@@ -122,8 +122,8 @@ class ReservesParams(Params):
         str | None,
         described(
             "One USGS Mineral Commodity Summaries edition: MCS 2025 or MCS 2026 (default both, never mixed).",
-            "Eén editie van de USGS Mineral Commodity Summaries: MCS 2025 of MCS 2026 (standaard beide, nooit "
-            "gemengd).",
+            "Eén editie van de USGS Mineral Commodity Summaries: MCS 2025 of MCS 2026 "
+            "(standaard beide, nooit gemengd).",
             max_length=20,
         ),
     ] = None

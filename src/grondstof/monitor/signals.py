@@ -673,7 +673,9 @@ def refined_trends(panel: Panel, codes: dict[str, tuple[str, ...]], config: Watc
         years = {y for y, total in series.totals.items() if total > 0}
         for partner, values in series.partners.items():
 
-            def move(year: int, partner: str = partner, series: Series = series) -> int:
+            def move(
+                year: int, partner: str = partner, series: Series = series, years: set[int] = years
+            ) -> int:
                 """+1 / −1 when the window ending in ``year`` fires upwards / downwards, else 0."""
                 if year not in years or year - span not in years:
                     return 0
@@ -717,7 +719,9 @@ def refined_trends(panel: Panel, codes: dict[str, tuple[str, ...]], config: Watc
                     "total_before": series.totals.get(start),
                     "total_after": series.totals.get(end),
                     "by_year": {y: values.get(y) for y in range(start, end + 1)},
-                    "share_by_year": {y: series.share(partner, y) for y in range(start, end + 1) if y in years},
+                    "share_by_year": {
+                        y: series.share(partner, y) for y in range(start, end + 1) if y in years
+                    },
                     "codes": list(codes.get(series.material, ())),
                     "coverage": "top-6 extract",
                     "share_basis": "of the retained (top-6) flows",
@@ -1023,7 +1027,9 @@ def title(alert: Alert, material_name: str, partner_name: str | None, lang: str 
         s0, s1 = pct(ev["share_before"]), pct(ev["share_after"])
         points = f"{abs(ev['points']) * 100:.0f}"
         absent = "niet in de behouden stromen" if nl else "not in the retained flows"
-        v0, v1 = (absent if v is None else money(v, cur, lang) for v in (ev["value_before"], ev["value_after"]))
+        v0, v1 = (
+            absent if v is None else money(v, cur, lang) for v in (ev["value_before"], ev["value_after"])
+        )
         code = "/".join(ev.get("codes") or []) or "?"
         if nl:
             verb = "steeg" if ev["direction"] == "up" else "daalde"
@@ -1109,7 +1115,9 @@ def refined_panel(
     plans, covers, _ = _merge_baskets(plans)
     if not plans:
         return {}, {}
-    flow = tr.flows(store, choices={tr.REFINED_SOURCE: [p.choice for p in plans]}, importers=[importer], years=None)
+    flow = tr.flows(
+        store, choices={tr.REFINED_SOURCE: [p.choice for p in plans]}, importers=[importer], years=None
+    )
     rows = fetch(tr.partner_totals(flow).select("source", "material", "year", "exporter", "value"))
     return build_panel(rows, covers), {p.material.id: p.choice.codes for p in plans}
 
@@ -1408,8 +1416,8 @@ def watch(
         "the terms of each alert are in evidence.severity.",
         "Production concentration is evaluated only for materials the importer imports (World Mining Data).",
         "Refined-stage trends come from the BACI top-6 extract (baci_refined_top6, USD): shares are of the "
-        "retained flows (each importer's 6 largest suppliers and each exporter's 6 largest customers), totals "
-        "lower bounds; each such alert says so.",
+        "retained flows (each importer's 6 largest suppliers and each exporter's 6 largest customers), "
+        "totals lower bounds; each such alert says so.",
         "Price spikes: a market price (World Bank Pink Sheet monthly, USGS MCS 2025 annual; own unit and "
         "currency, named in the alert) rising by min_rise or more in 12 months, for materials the importer "
         "imports; the money at stake is the importer's imports in the trade source's currency.",
