@@ -617,3 +617,126 @@ def phrase(text: str, lang: str) -> str:
     words = {k: v[lang] for k, v in VALUES.items() if lang in v}
     words.update({"trade": "handel"})
     return re.sub(r"[a-z][a-z -]*[a-z]", lambda m: words.get(m.group(0), m.group(0)), text)
+
+
+# ---- the scanner (grondstof.web.scan_pages) --------------------------------------------------------------
+TEXTS.update(
+    {
+        "nav_scan": {"en": "Scanner", "nl": "Scanner"},
+        "scan_title": {"en": "Raw-material scanner", "nl": "Grondstoffenscanner"},
+        "scan_intro": {
+            "en": "Which critical raw materials do your products depend on, where do they come from and how "
+            "risky is that? Upload a bill of materials, your import records or product groups, or pick a "
+            "product template.",
+            "nl": "Van welke kritieke grondstoffen hangen uw producten af, waar komen ze vandaan en hoe "
+            "riskant is dat? Upload een stuklijst, uw invoerregels of productgroepen, of kies een "
+            "productsjabloon.",
+        },
+        "scan_private": {
+            "en": "Your file stays private: it is held in this server's memory for {minutes} minutes after "
+            "its last use (or until you delete it), never written to disk or logged, and never leaves this "
+            "machine. At most {mb} MB and {rows} rows.",
+            "nl": "Uw bestand blijft privé: het staat {minutes} minuten na het laatste gebruik in het "
+            "geheugen "
+            "van deze server (of tot u het verwijdert), wordt nooit op schijf gezet of gelogd en verlaat "
+            "deze machine niet. Hoogstens {mb} MB en {rows} regels.",
+        },
+        "scan_upload_heading": {"en": "Scan a file", "nl": "Een bestand scannen"},
+        "scan_template_heading": {"en": "Scan a product template", "nl": "Een productsjabloon scannen"},
+        "scan_file": {"en": "File (CSV or Excel)", "nl": "Bestand (CSV of Excel)"},
+        "scan_factor": {"en": "Factor", "nl": "Factor"},
+        "scan_date": {"en": "Controls on", "nl": "Beperkingen op"},
+        "scan_skip": {"en": "scan without bad rows", "nl": "scan zonder foute regels"},
+        "scan_submit": {"en": "Scan", "nl": "Scannen"},
+        "scan_inputs": {
+            "en": "Input files with an example row (columns and units in docs/scanner.md):",
+            "nl": "Invoerbestanden met een voorbeeldregel (kolommen en eenheden in docs/scanner.md):",
+        },
+        "scan_kind_bom": {"en": "Bill of materials", "nl": "Stuklijst"},
+        "scan_kind_imports": {"en": "Import records", "nl": "Invoerregels"},
+        "scan_kind_groups": {"en": "Product groups (CBS)", "nl": "Productgroepen (CBS)"},
+        "scan_held": {
+            "en": "Your uploaded file is held in memory for this session.",
+            "nl": "Uw geüploade bestand staat voor deze sessie in het geheugen.",
+        },
+        "scan_delete": {"en": "Delete it now", "nl": "Nu verwijderen"},
+        "scan_template": {"en": "Template", "nl": "Sjabloon"},
+        "scan_quantity": {"en": "Units per year", "nl": "Stuks per jaar"},
+        "scan_bad_rows": {"en": "Bad rows", "nl": "Foute regels"},
+        "scan_valid_rows": {"en": "valid rows", "nl": "goede regels"},
+        "scan_line": {"en": "Line", "nl": "Regel"},
+        "scan_column": {"en": "Column", "nl": "Kolom"},
+        "scan_value": {"en": "Value", "nl": "Waarde"},
+        "scan_expected": {"en": "Expected", "nl": "Verwacht"},
+        "scan_did_you_mean": {"en": "did you mean", "nl": "bedoelde u"},
+        "scan_fix_or_skip": {
+            "en": "Fix the file and upload it again, or scan the valid rows and see the bad ones listed:",
+            "nl": "Verbeter het bestand en upload het opnieuw, of scan de goede regels met de foute erbij:",
+        },
+        "scan_rescan_skip": {"en": "Scan without the bad rows", "nl": "Scannen zonder de foute regels"},
+        "scan_report": {"en": "Report", "nl": "Rapport"},
+        "scan_report_pdf": {"en": "PDF report", "nl": "PDF-rapport"},
+        "scan_materials": {"en": "Per material", "nl": "Per grondstof"},
+        "scan_profile": {"en": "Risk profile", "nl": "Risicoprofiel"},
+        "scan_profile_note": {
+            "en": "No single hidden number: each indicator is a value-weighted mean with its highest "
+            "material, the materials left out and the ones that dominate it.",
+            "nl": "Geen verborgen totaalcijfer: elke indicator is een naar waarde gewogen gemiddelde met de "
+            "hoogste grondstof, de weggelaten grondstoffen en de grondstoffen die het bepalen.",
+        },
+        "scan_products": {"en": "Per product", "nl": "Per product"},
+        "scan_presets": {
+            "en": "What each cut-off preset would do to your yearly need",
+            "nl": "Wat elke voorinstelling voor wegvallende leveranciers met uw jaarbehoefte doet",
+        },
+        "scan_options": {
+            "en": "Options: other suppliers, recycled content, design",
+            "nl": "Mogelijkheden: andere leveranciers, gerecycled materiaal, ontwerp",
+        },
+        "scan_skipped": {"en": "Rows left out", "nl": "Weggelaten regels"},
+        "scan_unmapped": {
+            "en": "Codes the material registry does not map",
+            "nl": "Codes die het grondstoffenregister niet kent",
+        },
+        "scan_lines": {"en": "lines", "nl": "regels"},
+        "scan_more_bad": {
+            "en": "more problems: scan without the bad rows to get the full list in the report and the JSON",
+            "nl": "meer problemen: scan zonder de foute regels voor de volledige lijst in rapport en JSON",
+        },
+    }
+)
+LABELS_NL.update(
+    {
+        "Yearly need": "Jaarbehoefte",
+        "Suppliers from": "Leveranciers uit",
+        "Top supplier": "Grootste leverancier",
+        "Top supplier share": "Aandeel grootste leverancier",
+        "Supplier HHI": "Leveranciers-HHI",
+        "GeoPolRisk (company)": "GeoPolRisk (bedrijf)",
+        "EU supply risk": "EU-leveringsrisico",
+        "Export controls on date": "Exportbeperkingen op datum",
+        "Share under controls": "Aandeel onder beperkingen",
+        "CRMA list": "CRMA-lijst",
+        "Yearly value": "Jaarwaarde",
+        "Value at risk": "Waarde onder beperkingen",
+        "Flags": "Kanttekeningen",
+        "Scope": "Reikwijdte",
+        "Indicator": "Indicator",
+        "Highest material figure": "Hoogste grondstofcijfer",
+        "Highest for": "Hoogste bij",
+        "Materials counted": "Grondstoffen geteld",
+        "Materials left out": "Grondstoffen weggelaten",
+        "Dominated by": "Bepaald door",
+        "Preset": "Voorinstelling",
+        "Supplier": "Leverancier",
+        "Months": "Maanden",
+        "Share from supplier": "Aandeel van leverancier",
+        "Lost": "Verloren",
+        "Replaced": "Vervangen",
+        "Shortfall": "Tekort",
+        "Lost (value)": "Verloren (waarde)",
+        "Option": "Mogelijkheid",
+        "What": "Wat",
+        "Detail": "Toelichting",
+    }
+)

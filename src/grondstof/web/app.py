@@ -80,7 +80,7 @@ def create_app(store: Store, *, follow_builds: bool = True, check_every: float =
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    from grondstof.web import api, downloads, pages, policy_pages, reports, scenario_pages
+    from grondstof.web import api, downloads, pages, policy_pages, reports, scan_pages, scenario_pages
 
     app.include_router(api.build_router())
     app.include_router(downloads.router)
@@ -88,6 +88,7 @@ def create_app(store: Store, *, follow_builds: bool = True, check_every: float =
     app.include_router(pages.router)
     app.include_router(policy_pages.router)
     app.include_router(scenario_pages.router)
+    app.include_router(scan_pages.router)
     return app
 
 
