@@ -10,9 +10,10 @@ the latest year an estimate: cobalt, lithium, gallium, germanium, rare-earth oxi
 ``¢/lb``, ``$/mtu``) and currency (nominal US dollars). Prices in different units or currencies are never
 added or averaged together; each series stands alone. A conversion to euro is made only on request
 (``currency="EUR"``) and only with a named exchange-rate source: the ECB euro reference rate, annual average
-of the price's year (``grondstof.scenarios.stockpile.USD_PER_EUR``, ECB Data Portal EXR.A.USD.EUR.SP00.A);
-each converted row states the rate and its source. A year without an ECB rate (before 1999, or after the
-last year in the table) gives a null converted price with the reason, never an unconverted number.
+of the price's year (:data:`grondstof.indicators.exchange_rates.USD_PER_EUR`, ECB Data Portal
+EXR.A.USD.EUR.SP00.A); each converted row states the rate and its source. A year without an ECB rate (before
+1999, or after the last year in the table) gives a null converted price with the reason, never an unconverted
+number.
 
 **Annual series from monthly data.** Without ``monthly`` a monthly series is shown as calendar-year averages
 of the months with a price: ``months`` says how many (a year with fewer than 12, such as the current
@@ -168,8 +169,7 @@ class PricesParams(Params):
 
 
 class PriceIndicatorsParams(Params):
-    """Parameters of :func:`price_indicators` (``grondstof price-indicators``, ``/api/v1/price-indicators``).
-    """
+    """Parameters of :func:`price_indicators` (CLI ``price-indicators``, ``/api/v1/price-indicators``)."""
 
     material: MaterialText
     window: Annotated[
@@ -250,9 +250,9 @@ def level_vs_median(latest: float, history: Sequence[float]) -> float | None:
 def convert_to_eur(value: float | None, year: int) -> tuple[float | None, float | None]:
     """(EUR value, USD per EUR) with the ECB annual average rate of ``year``; (None, None) without a rate.
 
-    Uses :data:`grondstof.scenarios.stockpile.USD_PER_EUR` (ECB Data Portal EXR.A.USD.EUR.SP00.A).
+    Uses :data:`grondstof.indicators.exchange_rates.USD_PER_EUR` (ECB Data Portal EXR.A.USD.EUR.SP00.A).
     """
-    from grondstof.scenarios.stockpile import USD_PER_EUR
+    from grondstof.indicators.exchange_rates import USD_PER_EUR
 
     rate = USD_PER_EUR.get(int(year))
     if value is None or rate is None:
@@ -347,7 +347,7 @@ def prices(
     out = _monthly_rows(rows) if monthly else _annual_rows(rows)
     rate_source = None
     if want == "EUR":
-        from grondstof.scenarios.stockpile import RATE_SOURCE
+        from grondstof.indicators.exchange_rates import RATE_SOURCE
 
         rate_source = RATE_SOURCE
         for row in out:
@@ -634,7 +634,7 @@ class MarketPrice:
     @property
     def label(self) -> str:
         """One line naming series, source, date, source unit and the exchange rate used."""
-        from grondstof.scenarios.stockpile import RATE_SOURCE
+        from grondstof.indicators.exchange_rates import RATE_SOURCE
 
         return (
             f"market price: {self.series} ({self.source}) {self.period}, {self.value:,.6g} {self.unit} = "

@@ -867,9 +867,7 @@ def load_balance_data(store: Any, req: BalanceRequest, source: str | None) -> Ba
     plan = plans[0]
     the_year = plan.years[0]
     classification = plan.choice.classification
-    code_stage = {
-        r.code: r.stage for r in tr.codes(mat.id, classification) if r.code in plan.choice.codes
-    }
+    code_stage = {r.code: r.stage for r in tr.codes(mat.id, classification) if r.code in plan.choice.codes}
     rows = _trade_rows(store, {plan.source: [plan.choice]}, importer, (the_year, the_year), by_partner=True)
     production, wmd_by_stage, prod_notes = _production(store, mat, importer, the_year)
     return BalanceData(
