@@ -127,11 +127,18 @@ def test_years_without_data_for_the_material_say_which_years_have_it(real_store)
 # Issue 9, item 3: a year the chosen source skips (BACI HS17 has 2022 and 2024) gave an empty table.
 def test_a_year_missing_from_the_source_is_an_error_not_an_empty_table(real_store) -> None:
     with pytest.raises(InputError) as caught:
-        imports("strontium", "NL", years=2023, store=real_store)
-    message = str(caught.value)
-    assert "baci_hs17 has 2022, 2024" in message
-    assert "253090" in message and "ASEAN" in message  # the withheld basket is named, not used
+        imports("krypton", "NL", years=2023, store=real_store)
+    assert "baci_hs17 has 2022, 2024" in str(caught.value)
     assert list(caught.value.suggestions) == ["2024", "2022"]
+    with pytest.raises(InputError) as caught:
+        imports("strontium", "NL", years=2023, source="baci_hs17", store=real_store)
+    assert "baci_hs17 has 2022, 2024" in str(caught.value)
+    # Issue 12: without a source, 2023 comes from the refined top-6 extract (strontium carbonate 283692, an
+    # own code), labelled on its row as a top-6 figure; the ASEAN basket 253090 is still never used.
+    row = imports("strontium", "NL", years=2023, by="year", store=real_store).rows[0]
+    assert row["source"] == "baci_refined_top6" and row["year"] == 2023
+    assert (row["total_bound"], row["hhi_bound"]) == ("lower bound", "upper bound")
+    assert row["share_basis"] == "of the retained (top-6) flows" and "top-6 extract" in row["coverage"]
     # Asked for by name, the partial basket is there, labelled.
     asked = imports("strontium", "NL", years=2023, source="baci_hs07_asean", store=real_store)
     assert asked.rows and asked.meta["codes"]["basket"] is True

@@ -48,7 +48,8 @@ def test_material_page_report_and_api_show_the_same_document(web, gallium) -> No
     )
     headings = [s["heading"] for s in api["sections"]]
     assert headings == [s.heading for s in gallium.sections]
-    assert headings[:2] == ["World production", "Imports of Netherlands"]
+    assert headings[0] == "World production" and "Imports of Netherlands" in headings
+    assert headings.index("World trade and production concentration (HHI)") == 1  # beside production
     for soup in (page, report):
         shown = [h.get_text(strip=True) for h in soup.find_all("h2")]
         assert all(h in shown for h in headings), shown
@@ -112,3 +113,41 @@ def test_document_parameters_are_validated_like_analyses(web, real_store) -> Non
         "suggestions"
     ]
     assert set(DOCUMENTS) == {"material", "country", "scenario"}
+
+
+@pytest.fixture(scope="module")
+def nickel(real_store):
+    return document("material", real_store, material="nickel", country="NL")
+
+
+def test_material_document_has_trade_concentration_reserves_and_prices(nickel, real_store) -> None:
+    sections = {s.key: s for s in nickel.sections}
+    assert {"trade_concentration", "reserves", "prices"} <= set(sections)
+    # World trade HHI (value and tonnes, as published with the refined extract) beside production HHI.
+    trade = sections["trade_concentration"]
+    (table,) = trade.tables
+    assert table.analysis == "trade_indicators" and {r["source"] for r in table.result.rows} == {
+        "baci_refined_top6"
+    }
+    spec = trade.figures[0].spec
+    measures = {v["measure"].split(" · ")[0] for v in spec["layer"][0]["data"]["values"]}
+    assert measures == {"trade, value", "trade, tonnes", "production (WMD)"}
+    # Reserves: the edition on every row, reserve HHI beside production HHI.
+    summary = sections["reserves"].tables[0]
+    assert summary.analysis == "reserves" and summary.params["by"] == "summary"
+    assert all(r["edition"].startswith("MCS 20") for r in summary.result.rows)
+    assert {"reserve_hhi", "production_hhi", "world_reserve_life"} <= set(summary.fields)
+    assert any(s.startswith("Reserves (MCS 2025, 2024): Indonesia holds 45.0 %") for s in nickel.summary)
+    # Prices: the Pink Sheet series in its own unit, and the indicators of every series.
+    chart, indicators = sections["prices"].tables
+    assert (chart.analysis, chart.params["series"]) == ("prices", "Nickel")
+    assert {r["unit"] for r in chart.result.rows} == {"$/mt"}
+    assert indicators.analysis == "price_indicators"
+    assert any("largest 12-month rise 106.8 % (ended 2022-03)" in s for s in nickel.summary)
+
+
+def test_material_document_new_sections_in_dutch(real_store) -> None:
+    doc = document("material", real_store, material="nickel", country="NL", lang="nl")
+    headings = [s.heading for s in doc.sections]
+    assert {"Concentratie van wereldhandel en productie (HHI)", "Reserves", "Prijzen"} <= set(headings)
+    assert any("grootste stijging in 12 maanden 106.8 %" in s for s in doc.summary)

@@ -29,6 +29,8 @@ from grondstof.monitor.signals import (
     export_control_hits,
     import_changes,
     money,
+    price_spikes,
+    refined_trends,
     scale,
     severity,
     share_gains,
@@ -313,6 +315,131 @@ def test_production_concentration_rise_and_level_crossing() -> None:
     )
 
 
+# ---- signal 6: the refined stage over time (top-6 extract) -------------------------------------------------
+
+# NL unwrought nickel (HS 750210) in the top-6 extract, rounded from the shared data (USD): Russia's retained
+# value falls from $783 m (51 % of the retained flows) in 2021 to $34 m in 2024.
+NICKEL_TOP6 = {
+    2020: {"NOR": 548.0 * M, "RUS": 189.0 * M, "FIN": 300.0 * M, "CAN": 299.0 * M},
+    2021: {"NOR": 201.0 * M, "RUS": 783.0 * M, "FIN": 300.0 * M, "CAN": 245.0 * M},
+    2022: {"NOR": 560.0 * M, "RUS": 333.0 * M, "FIN": 540.0 * M, "CAN": 500.0 * M},
+    2023: {"NOR": 665.0 * M, "RUS": 112.0 * M, "FIN": 830.0 * M, "CAN": 700.0 * M},
+    2024: {"NOR": 825.0 * M, "RUS": 34.0 * M, "FIN": 600.0 * M, "CAN": 469.0 * M},
+}
+
+
+def test_refined_trend_reports_the_largest_window_of_a_run_labelled_as_top6() -> None:
+    panel = panel_of(NICKEL_TOP6, material="nickel", source="baci_refined_top6")
+    alerts = refined_trends(panel, {"nickel": ("750210",)}, default_config())
+    (russia,) = [a for a in alerts if a.partner == "RUS"]
+    ev = russia.evidence
+    assert (russia.year, ev["from_year"], ev["direction"]) == (2024, 2021, "down")
+    assert ev["share_before"] == pytest.approx(783 / 1529) and ev["share_after"] == pytest.approx(34 / 1928)
+    assert (ev["coverage"], ev["share_basis"], ev["total_bound"]) == (
+        "top-6 extract",
+        "of the retained (top-6) flows",
+        "lower bound",
+    )
+    assert russia.sources == ("baci_refined_top6",) and russia.currency == "USD"
+    assert title(russia, "nickel", "Russia") == (
+        "Refined stage (top-6 extract): Russia's share of retained nickel imports (HS 750210) fell 49 points "
+        "(51 % → 2 %, 2021→2024; $783.0 m → $34.0 m)"
+    )
+    # A higher min_points silences it; a one-year window sees the rise into 2021 and the fall into 2022
+    # as two moves (14 % → 51 % → 17 %), the later years' falls being under 25 points.
+    strict = refined_trends(panel, {}, cfg(refined_trend={"min_points": 0.6}))
+    assert not [a for a in strict if a.partner == "RUS"]
+    short = [a for a in refined_trends(panel, {}, cfg(refined_trend={"years": 1})) if a.partner == "RUS"]
+    assert [(a.year, a.evidence["direction"]) for a in short] == [(2021, "up"), (2022, "down")]
+
+
+def test_refined_trend_says_a_partner_missing_is_not_in_the_retained_flows() -> None:
+    data = {2019: {"DEU": 50.0 * M}, 2020: {"DEU": 50.0 * M}, 2021: {"DEU": 20.0 * M, "GHA": 30.0 * M}}
+    alerts = refined_trends(
+        panel_of(data, material="manganese", source="baci_refined_top6"),
+        {"manganese": ("811100",)},
+        cfg(refined_trend={"years": 1}),
+    )
+    assert sorted((a.partner, a.evidence["direction"]) for a in alerts) == [("DEU", "down"), ("GHA", "up")]
+    ghana = next(a for a in alerts if a.partner == "GHA")
+    assert ghana.evidence["value_before"] is None  # not zero: not among the retained flows
+    assert "not in the retained flows → $30.0 m" in title(ghana, "manganese", "Ghana")
+    assert "niet in de behouden stromen" in title(ghana, "mangaan", "Ghana", "nl")
+
+
+# ---- signal 7: price spikes -------------------------------------------------------------------------------
+
+
+def _monthly(values: dict[str, float], material: str = "nickel") -> list[dict]:
+    return [
+        {
+            "material": material,
+            "source": "worldbank_cmo",
+            "series": "Nickel",
+            "period": datetime.date.fromisoformat(month + "-01"),
+            "value": value,
+            "unit": "$/mt",
+            "currency": "USD",
+            "frequency": "monthly",
+        }
+        for month, value in values.items()
+    ]
+
+
+NICKEL_PRICES = {
+    **{f"2021-{m:02d}": 16_000.0 for m in range(1, 13)},
+    "2022-01": 22_000.0,  # +37.5 %: below the threshold
+    "2022-02": 24_000.0,  # +50 %: a run starts
+    "2022-03": 33_924.0,  # +112 %: the run's largest rise
+    "2022-04": 33_000.0,  # +106 %
+    "2022-05": 20_000.0,  # +25 %: the run has ended
+}
+
+
+def test_price_spike_is_one_alert_per_run_at_its_largest_rise_with_the_series_named() -> None:
+    panel = panel_of(
+        {2021: {"FIN": 10.0 * M}, 2022: {"FIN": 12.0 * M}}, material="nickel", source="baci_hs92"
+    )
+    (spike,) = price_spikes(_monthly(NICKEL_PRICES), panel, default_config())
+    ev = spike.evidence
+    assert (spike.year, ev["from_period"], ev["to_period"]) == (
+        2022,
+        datetime.date(2021, 3, 1),
+        datetime.date(2022, 3, 1),
+    )
+    assert ev["rise"] == pytest.approx(33_924 / 16_000 - 1) and spike.exposure == 1.0  # capped at +100 %
+    assert ev["run"] == [datetime.date(2022, 2, 1), datetime.date(2022, 4, 1)]
+    assert (ev["price_source"], ev["series"], ev["unit"], ev["price_currency"]) == (
+        "worldbank_cmo",
+        "Nickel",
+        "$/mt",
+        "USD",
+    )
+    assert spike.value == 12.0 * M and spike.sources == ("worldbank_cmo", "baci_hs92")
+    assert title(spike, "nickel", None) == (
+        "Nickel price rose 112 % in 12 months (World Bank Pink Sheet 'Nickel', $/mt: 16,000 → 33,924, "
+        "2021-03→2022-03)"
+    )
+    assert price_spikes(_monthly(NICKEL_PRICES), panel, cfg(price_spike={"min_rise": 1.5})) == []
+    # A material the importer does not import is not evaluated.
+    assert price_spikes(_monthly(NICKEL_PRICES, "copper"), panel, default_config()) == []
+
+
+def test_price_spike_puts_the_larger_refined_stage_at_stake_in_the_same_currency() -> None:
+    ores = panel_of({2021: {"FIN": 1.0 * M}, 2022: {"FIN": 1.0 * M}}, material="nickel", source="baci_hs92")
+    top6 = panel_of(
+        {2021: {"RUS": 783.0 * M}, 2022: {"RUS": 333.0 * M, "NOR": 560.0 * M}},
+        material="nickel",
+        source="baci_refined_top6",
+    )
+    (spike,) = price_spikes(_monthly(NICKEL_PRICES), ores, default_config(), top6)
+    assert spike.value == 893.0 * M and spike.evidence["trade_source"] == "baci_refined_top6"
+    assert "lower bound" in spike.evidence["imports_basis"]
+    euro = panel_of({2021: {"FIN": 1.0 * M}, 2022: {"FIN": 1.0 * M}}, material="nickel", source="comext_cn8")
+    (kept,) = price_spikes(_monthly(NICKEL_PRICES), euro, default_config(), top6)
+    assert kept.value == 1.0 * M and kept.currency == "EUR"  # USD and EUR are never compared
+
+
 # ---- severity and wording ---------------------------------------------------------------------------------
 
 
@@ -516,9 +643,34 @@ def test_real_trade_table_is_read_in_few_queries(real_store, monkeypatch) -> Non
     original = engine.to_arrow
     monkeypatch.setattr(engine, "to_arrow", lambda expr: calls.append(1) or original(expr))
     watch("NL", store=real_store)
-    # plan_imports (latest years), the (material, year, partner) table, production HHI and the export-control
-    # timeline: a handful of queries, not one per material.
-    assert len(calls) <= 4
+    # plan_imports (latest years), the (material, year, partner) table, production HHI, the export-control
+    # timeline, the refined-stage table and the prices: a handful of queries, not one per material.
+    assert len(calls) <= 6
+
+
+@pytest.mark.realdata
+def test_real_refined_nickel_from_russia_and_the_2022_nickel_price_spike(nl) -> None:
+    russia = _row(nl, "NLD/refined_trend/nickel/RUS/2024")
+    ev = russia["evidence"]
+    assert (ev["from_year"], ev["to_year"], ev["codes"]) == (2021, 2024, ["750210"])
+    assert ev["value_before"] == 783_457_003 and ev["value_after"] == 33_921_181
+    assert ev["share_before"] == pytest.approx(0.5124, abs=1e-4)
+    assert ev["share_after"] == pytest.approx(0.0176, abs=1e-4)
+    assert russia["title"].startswith("Refined stage (top-6 extract): Russia's share of retained nickel")
+    assert russia["source"].startswith("baci_refined_top6 (")
+    spike = _row(nl, "NLD/price_spike/nickel/-/2022/Nickel")
+    ev = spike["evidence"]
+    # The LME squeeze: the Pink Sheet's March 2022 average against March 2021.
+    assert (ev["price_before"], ev["price_after"]) == (16406.66, 33924.18)
+    assert ev["rise"] == pytest.approx(33924.18 / 16406.66 - 1)
+    assert ev["price_source"] == "worldbank_cmo" and spike["source"].startswith("worldbank_cmo (")
+    assert spike["title"] == (
+        "Nickel price rose 107 % in 12 months (World Bank Pink Sheet 'Nickel', $/mt: 16,407 → 33,924, "
+        "2021-03→2022-03)"
+    )
+    # At stake: NL's retained unwrought-nickel imports in 2022 ($1.93 bn), larger than its nickel ore.
+    assert spike["value"] == 1_932_938_431 and ev["trade_source"] == "baci_refined_top6"
+    assert {"worldbank_cmo", "baci_refined_top6"} <= {s["id"] for s in nl.meta["sources"]}
 
 
 @pytest.mark.realdata

@@ -29,7 +29,7 @@ BAD = ["¹", "٣", "３", "٢٠٢٢", "２０２２", "²⁰²²", "१९९५
 BAD_FEW = ["¹", "٢٠٢٢", "３"]  # for the slower pages and reports
 
 COUNTRY_PARAMS = {"country", "countries", "partner", "from", "suppliers", "destination", "controller"}
-YEAR_PARAMS = {"year", "years", "since", "date"}
+YEAR_PARAMS = {"year", "years", "since", "date", "start", "end"}
 # Numbers parsed from the same kind of text (checked too; FastAPI or grondstof.parsing refuses them).
 NUMBER_PARAMS = {
     "limit",
@@ -44,6 +44,7 @@ NUMBER_PARAMS = {
     "budget",
     "confidence",
     "holding_cost",
+    "window",
 }
 
 # API route -> (valid parameters that make the request succeed, the parameters under test).
@@ -84,6 +85,11 @@ API: list[tuple[str, dict[str, str], list[str]]] = [
     ),
     ("/api/v1/balance", {"material": "cobalt", "country": "NL"}, ["country", "year"]),
     ("/api/v1/net-trade", {"country": "NL", "materials": "cobalt"}, ["country", "year"]),
+    ("/api/v1/refined", {"material": "nickel", "country": "NL"}, ["country", "years", "partner"]),
+    ("/api/v1/trade-indicators", {"material": "nickel"}, ["years"]),
+    ("/api/v1/prices", {"material": "nickel"}, ["start", "end"]),
+    ("/api/v1/price-indicators", {"material": "nickel"}, ["window", "end"]),
+    ("/api/v1/reliance", {"country": "NL", "materials": "cobalt"}, ["country", "years"]),
 ]
 
 # Downloads: /download/<analysis>.csv with the API's parameters.
@@ -110,6 +116,10 @@ DOWNLOADS: list[tuple[str, dict[str, str], list[str]]] = [
     ("stockpile", {"country": "NL", "materials": "cobalt"}, ["country", "days", "budget"]),
     ("balance", {"material": "cobalt", "country": "NL"}, ["country", "year"]),
     ("net_trade", {"country": "NL", "materials": "cobalt"}, ["country", "year"]),
+    ("refined", {"material": "nickel", "country": "NL"}, ["country", "years", "partner"]),
+    ("prices", {"material": "nickel"}, ["start", "end"]),
+    ("price_indicators", {"material": "nickel"}, ["window", "end"]),
+    ("reliance", {"country": "NL", "materials": "cobalt"}, ["country", "years"]),
 ]
 
 # Dashboard pages (HTML): the form fields under test.

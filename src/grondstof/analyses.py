@@ -366,6 +366,71 @@ _entry(
     cli_present="grondstof.commands.present:watch",
 )
 
+# ------------------------------------------------ refined stage, prices, reserves, reliance (issue 12)
+_entry(
+    "refined",
+    f"{_IND}.refined:refined_imports",
+    "Refined-stage imports 2002-2024 from the BACI top-6 extract: retained total (lower bound), HHI (upper "
+    "bound), shares of the retained flows.",
+    "Invoer van de raffinageschakel 2002-2024 uit het BACI-top-6-bestand: behouden totaal (ondergrens), HHI "
+    "(bovengrens), aandelen in de behouden stromen.",
+    outputs=(
+        ("--by year (default)", f"{_IND}.refined:YEAR_FIELDS"),
+        ("--by partner", f"{_IND}.refined:PARTNER_FIELDS"),
+    ),
+)
+_entry(
+    "trade_indicators",
+    f"{_IND}.refined:refined_trade_indicators",
+    "World trade concentration of a refined material per year (exporter HHI by value and tonnes) beside its "
+    "production HHI.",
+    "Concentratie van de wereldhandel in een geraffineerde grondstof per jaar (HHI van exporteurs naar "
+    "waarde en tonnen) naast de productie-HHI.",
+    command=("trade-indicators",),
+    route="/trade-indicators",
+    outputs=(("", f"{_IND}.refined:WORLD_FIELDS"),),
+)
+_entry(
+    "prices",
+    f"{_IND}.prices:prices",
+    "Price series of a material in the source's unit and currency (World Bank Pink Sheet, USGS MCS 2025).",
+    "Prijsreeksen van een grondstof in de eenheid en munt van de bron "
+    "(Wereldbank Pink Sheet, USGS MCS 2025).",
+    outputs=(("", f"{_IND}.prices:PRICE_FIELDS"),),
+)
+_entry(
+    "price_indicators",
+    f"{_IND}.prices:price_indicators",
+    "Price volatility (coefficient of variation, largest 12-month rise) and the level against the 10-year "
+    "median.",
+    "Prijsvolatiliteit (variatiecoëfficiënt, grootste stijging in 12 maanden) en het niveau tegenover de "
+    "mediaan van 10 jaar.",
+    command=("price-indicators",),
+    route="/price-indicators",
+    outputs=(("", f"{_IND}.prices:INDICATOR_FIELDS"),),
+)
+_entry(
+    "reserves",
+    f"{_IND}.reserves:reserves",
+    "Reserves by country (USGS MCS), reserve HHI beside production HHI, static reserve life, capacity; the "
+    "edition on every row.",
+    "Reserves per land (USGS MCS), reserve-HHI naast productie-HHI, statische levensduur, capaciteit; de "
+    "editie op elke rij.",
+    outputs=(
+        ("--by country (default)", f"{_IND}.reserves:COUNTRY_FIELDS"),
+        ("--by summary", f"{_IND}.reserves:SUMMARY_FIELDS"),
+    ),
+)
+_entry(
+    "reliance",
+    f"{_IND}.reliance:reliance",
+    "Net import reliance (USGS definition) of a country or the EU-27 per material, stage and year; USGS's "
+    "U.S. figure beside.",
+    "Netto-importafhankelijkheid (definitie USGS) van een land of de EU-27 per grondstof, schakel en jaar; "
+    "het Amerikaanse USGS-cijfer ernaast.",
+    outputs=(("", f"{_IND}.reliance:FIELDS"),),
+)
+
 # -------------------------------------------------------------------------------------------------- scenarios
 _entry(
     "cutoff",

@@ -218,6 +218,46 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "; daarnaast {value} in verzamelcodes ({materials}), niet opgeteld",
     },
     "doc_assumptions": {"en": "Assumptions", "nl": "Aannames"},
+    "doc_trade_hhi": {
+        "en": "World trade and production concentration (HHI)",
+        "nl": "Concentratie van wereldhandel en productie (HHI)",
+    },
+    "doc_hhi_trade_value": {"en": "trade, value", "nl": "handel, waarde"},
+    "doc_hhi_trade_tonnes": {"en": "trade, tonnes", "nl": "handel, tonnen"},
+    "doc_hhi_production": {"en": "production (WMD)", "nl": "productie (WMD)"},
+    "doc_fig_trade_hhi": {
+        "en": "Exporter HHI of world trade in the refined form, by value and by tonnes (as published with "
+        "the extract), beside the HHI of world production (World Mining Data, the stage it publishes). "
+        "Source: {source}.",
+        "nl": "Exporteurs-HHI van de wereldhandel in de geraffineerde vorm, naar waarde en naar tonnen "
+        "(zoals gepubliceerd bij het bestand), naast de HHI van de wereldproductie (World Mining Data, de "
+        "schakel die het publiceert). Bron: {source}.",
+    },
+    "doc_reserves": {"en": "Reserves", "nl": "Reserves"},
+    "doc_reserves_sentence": {
+        "en": "Reserves ({edition}, {year}): {country} holds {share}; reserve HHI {reserve_hhi} against "
+        "production HHI {production_hhi}; static world reserve life: {life}.",
+        "nl": "Reserves ({edition}, {year}): {country} heeft {share}; reserve-HHI {reserve_hhi} tegenover "
+        "productie-HHI {production_hhi}; statische levensduur van de wereldreserves: {life}.",
+    },
+    "doc_years_n": {"en": "{n} years", "nl": "{n} jaar"},
+    "doc_no_life": {
+        "en": "none (USGS prints no number for world reserves)",
+        "nl": "geen (USGS geeft geen getal voor de wereldreserves)",
+    },
+    "doc_prices": {"en": "Prices", "nl": "Prijzen"},
+    "doc_fig_prices": {
+        "en": "Calendar-year price in {unit}, nominal, as published (a partial year is a mean of fewer "
+        "months). Source: {source}.",
+        "nl": "Prijs per kalenderjaar in {unit}, nominaal, zoals gepubliceerd (een onvolledig jaar is een "
+        "gemiddelde van minder maanden). Bron: {source}.",
+    },
+    "doc_price_sentence": {
+        "en": "Price of {material} ({series}), {window}: largest 12-month rise {rise} (ended {ended}); "
+        "latest level {level} against its 10-year median.",
+        "nl": "Prijs van {material} ({series}), {window}: grootste stijging in 12 maanden {rise} (tot "
+        "{ended}); laatste niveau {level} tegenover de mediaan van 10 jaar.",
+    },
     "doc_method_shares": {
         "en": "Shares are fractions of the total of the countries listed; HHI = Σ share² on a 0–1 scale "
         "(multiply by 10 000 for the DERA/competition scale).",
@@ -516,6 +556,8 @@ VALUES: dict[str, dict[str, str]] = {
     "share_gain": {"en": "partner gains share", "nl": "partner wint aandeel"},
     "export_control": {"en": "export control", "nl": "exportbeperking"},
     "production_concentration": {"en": "production concentration", "nl": "productieconcentratie"},
+    "refined_trend": {"en": "refined-stage trend (top-6 extract)", "nl": "trend raffinage (top-6-bestand)"},
+    "price_spike": {"en": "price spike", "nl": "prijspiek"},
     "no_hs_code": {"en": "no HS code", "nl": "geen HS-code"},
     "not_mapped": {"en": "not in GeoPolRisk", "nl": "niet in GeoPolRisk"},
     "no_production": {"en": "no production data", "nl": "geen productiegegevens"},

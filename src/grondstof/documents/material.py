@@ -1,8 +1,11 @@
 """The material document: one material seen from one importer.
 
-Sections: world production (map of country shares, concentration trend, the production table), the
-importer's imports over time (partners by value and in tonnes, a summary per year), supply-risk scores
-(GeoPolRisk, the EU 2023 method, DERA screening), export controls and CRMA benchmark status. Each table is
+Sections: world production (map of country shares, concentration trend, the production table), world trade
+concentration of the refined form beside production concentration (the BACI refined extract), reserves
+(USGS MCS: reserve HHI beside production HHI, static reserve life, the edition), the importer's imports over
+time (partners by value and in tonnes, a summary per year), prices (a chart of the main series and the
+volatility indicators of every series), supply-risk scores (GeoPolRisk, the EU 2023 method, DERA
+screening), export controls and CRMA benchmark status. Each table is
 the result of a registered analysis; summary sentences quote those results.
 """
 
@@ -19,6 +22,7 @@ from grondstof.registry.countries import countries
 from grondstof.registry.materials import materials
 
 TREND_YEARS = "2018-2024"
+PRICE_YEARS = 15  # the price chart shows the last 15 calendar years of the main series
 
 
 def material(material: str, country: str = "NL", *, call: Call, store: Any, lang: str = "en") -> Document:
@@ -34,7 +38,10 @@ def material(material: str, country: str = "NL", *, call: Call, store: Any, lang
         query={"material": mat.id, "country": importer.code, "lang": lang},
     )
     _world(doc, call, mat.id, name, lang)
+    _trade_concentration(doc, call, mat.id, lang)
+    _reserves(doc, call, mat.id, lang)
     _imports(doc, call, store, mat.id, importer.code, name, who, lang)
+    _prices(doc, call, mat.id, name, lang)
     _risk_controls_crma(doc, call, mat.id, importer.code, lang)
     coverage = mat.coverage_note(lang)
     doc.method_notes = [*method_notes(lang), *([coverage] if coverage else [])]
@@ -105,6 +112,157 @@ def _world(doc: Document, call: Call, mat: str, name: str, lang: str) -> None:
         fields = ["year", "hhi", "top3_share", "top_country_name", "top_share", "countries"]
         params = {"material": mat, "years": TREND_YEARS, "by": "year", "lang": lang}
         section.add(Table(trend.title, trend, "supply", params, fields, 10))
+    doc.sections.append(section)
+
+
+def _trade_concentration(doc: Document, call: Call, mat: str, lang: str) -> None:
+    """World trade HHI (value and tonnes, as published with the refined extract) beside production HHI."""
+    result = optional(call, "trade_indicators", material=mat, lang=lang)
+    if result is None or not result.rows:
+        return
+    section = Section(translate("doc_trade_hhi", lang), key="trade_concentration")
+    labels = {
+        "hhi_value": translate("doc_hhi_trade_value", lang),
+        "hhi_tonnes": translate("doc_hhi_trade_tonnes", lang),
+        "production_hhi": translate("doc_hhi_production", lang),
+    }
+    series = [
+        {"year": r["year"], "measure": f"{labels[k]} · {r['title']}", "hhi": r[k]}
+        for r in sorted(result.rows, key=lambda r: r["year"])
+        for k in labels
+        if r.get(k) is not None
+    ]
+    if series:
+        section.figures.append(
+            Figure(
+                charts.line_chart(
+                    series,
+                    x="year",
+                    y="hhi",
+                    color="measure",
+                    title=translate("doc_trade_hhi", lang),
+                    y_title="HHI",
+                    rules=[(0.25, "HHI 0.25")],
+                ),
+                translate("doc_fig_trade_hhi", lang, source=source_title(result)),
+            )
+        )
+    fields = ["year", "title", "hhi_value", "hhi_tonnes", "hhi_value_top6", "production_hhi"]
+    section.add(
+        Table(result.title, result, "trade_indicators", {"material": mat, "lang": lang}, [*fields, "source"])
+    )
+    doc.sections.append(section)
+
+
+def _reserves(doc: Document, call: Call, mat: str, lang: str) -> None:
+    """Reserves by edition: reserve HHI beside production HHI, static life; the largest reserve holders."""
+    summary = optional(call, "reserves", material=mat, by="summary", lang=lang)
+    if summary is None or not summary.rows:
+        return
+    section = Section(translate("doc_reserves", lang), key="reserves")
+    for row in summary.rows:
+        if row.get("reserve_hhi") is None:
+            continue
+        life = row.get("world_reserve_life")
+        doc.summary.append(
+            translate(
+                "doc_reserves_sentence",
+                lang,
+                edition=row["edition"],
+                year=row["year"],
+                country=row.get("top_reserves_country_name") or "—",
+                share=pct(row.get("top_reserves_share")),
+                reserve_hhi=f"{row['reserve_hhi']:.3f}",
+                production_hhi="—" if row.get("production_hhi") is None else f"{row['production_hhi']:.3f}",
+                life=translate("doc_no_life", lang)
+                if life is None
+                else translate("doc_years_n", lang, n=f"{life:,.0f}"),
+            )
+        )
+        break  # one sentence, from the newest edition that has a reserve HHI
+    fields = [
+        "edition",
+        "commodity",
+        "year",
+        "reserve_hhi",
+        "production_hhi",
+        "world_reserve_life",
+        "top_reserves_country_name",
+        "top_reserves_share",
+        "reserves_coverage",
+    ]
+    section.add(
+        Table(summary.title, summary, "reserves", {"material": mat, "by": "summary", "lang": lang}, fields)
+    )
+    by_country = optional(call, "reserves", material=mat, lang=lang)
+    if by_country is not None and by_country.rows:
+        fields = ["edition", "country_name", "year", "reserves", "reserves_unit", "reserves_share"]
+        section.add(
+            Table(
+                by_country.title,
+                by_country,
+                "reserves",
+                {"material": mat, "lang": lang},
+                [*fields, "production_share", "reserve_life", "capacity"],
+                10,
+            )
+        )
+    doc.sections.append(section)
+
+
+def _prices(doc: Document, call: Call, mat: str, name: str, lang: str) -> None:
+    """A chart of the main price series (own unit and currency) and the indicators of every series."""
+    indicators = optional(call, "price_indicators", material=mat, lang=lang)
+    if indicators is None or not indicators.rows:
+        return
+    # The main series: the Pink Sheet's (monthly, longest) where there is one, else the first USGS series.
+    main = min(indicators.rows, key=lambda r: (r["source"] != "worldbank_cmo", r["series"]))
+    last = int(str(main["latest_period"])[:4])
+    params = {"material": mat, "series": main["series"], "start": str(last - PRICE_YEARS + 1), "lang": lang}
+    series = optional(call, "prices", **params)
+    section = Section(translate("doc_prices", lang), key="prices")
+    if series is not None and series.rows:
+        unit = f"{main['unit']} ({main['currency']})"
+        section.figures.append(
+            Figure(
+                charts.line_chart(
+                    sorted(series.rows, key=lambda r: r["year"]),
+                    x="year",
+                    y="value",
+                    title=f"{translate('doc_prices', lang)}: {main['series']}",
+                    y_title=unit,
+                ),
+                translate("doc_fig_prices", lang, unit=unit, source=source_title(series)),
+            )
+        )
+        section.add(
+            Table(series.title, series, "prices", params, ["year", "value", "unit", "currency", "months"])
+        )
+    if main.get("max_rise_12m") is not None:
+        doc.summary.append(
+            translate(
+                "doc_price_sentence",
+                lang,
+                material=name,
+                series=main["series"],
+                window=main["window"],
+                rise=pct(main["max_rise_12m"]),
+                ended=str(main["max_rise_end"])[:7],
+                level="—"
+                if main.get("level_vs_median") is None
+                else f"{main['level_vs_median'] * 100:+.1f} %",
+            )
+        )
+    fields = ["series", "unit", "window", "cv", "max_rise_12m", "max_rise_end", "latest", "latest_period"]
+    section.add(
+        Table(
+            indicators.title,
+            indicators,
+            "price_indicators",
+            {"material": mat, "lang": lang},
+            [*fields, "median_10y", "level_vs_median", "source"],
+        )
+    )
     doc.sections.append(section)
 
 

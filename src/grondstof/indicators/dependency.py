@@ -62,6 +62,12 @@ PARTNER_FIELDS = [
     Field("value_share", "Share (value)", "share"),
     Field("tonnes_share", "Share (tonnes)", "share"),
     Field("rank", "Rank", "int"),
+    Field("coverage", "Coverage", description="complete, or what the codes or extract leave out"),
+    Field(
+        "share_basis",
+        "Shares are",
+        description="for a truncated extract: of the retained (top-6) flows; null: of all imports",
+    ),
 ]
 
 SUMMARY_FIELDS = [
@@ -91,6 +97,22 @@ SUMMARY_FIELDS = [
         description="combined value share of the countries given with --from",
     ),
     Field("source", "Source"),
+    Field("coverage", "Coverage", description="complete, or what the codes or extract leave out"),
+    Field(
+        "total_bound",
+        "Import value is",
+        description="lower bound for a truncated (top-6) extract; null: the whole value",
+    ),
+    Field(
+        "hhi_bound",
+        "HHI is",
+        description="upper bound for a truncated (top-6) extract; null: the HHI itself",
+    ),
+    Field(
+        "share_basis",
+        "Shares are",
+        description="for a truncated extract: of the retained (top-6) flows; null: of all imports",
+    ),
 ]
 
 
@@ -391,8 +413,16 @@ def _meta(
         notes.append("EU-27: extra-EU imports only (partners inside the EU-27 left out); post-2020 members.")
     if "comext_cn8" in sources:
         notes.append("Comext: EU customs import values in EUR (CIF); the extract has no quantities.")
-    if any(s.startswith("baci") for s in sources):
+    if any(s.startswith("baci") and s != tr.REFINED_SOURCE for s in sources):
         notes.append("BACI: values FOB in current USD; tonnes missing for some flows (see tonnes_coverage).")
+    if tr.REFINED_SOURCE in sources:
+        notes.append(
+            "TOP-6 EXTRACT (baci_refined_top6, used because no complete source covers the stage and years): "
+            "only each importer's 6 largest suppliers and each exporter's 6 largest customers are in the "
+            "data, values in USD (FOB), no tonnes. Totals are lower bounds, shares are of the retained "
+            "flows, HHI is an upper bound (columns total_bound, share_basis, hhi_bound). A partner missing "
+            "in a year is not among the retained flows, not zero."
+        )
     if len(plans) == 1 and plans[0].material.coverage_note(lang):
         notes.append(plans[0].material.coverage_note(lang))
     notes.extend(f"Not covered — {text}" for text in skipped)
@@ -460,10 +490,23 @@ def plan_summaries(
     names = {i.code: i.name(lang) for i in importers}
     index = {(p.source, p.material.id): p for p in plans}
     return {
-        (row["importer"], row["material"], row["year"]): row
+        (row["importer"], row["material"], row["year"]): _labelled(row, index, lang)
         for row in summary_rows(shared, names, None, lang)
         if _in_plan(row, index)
     }
+
+
+def _labelled(row: dict[str, Any], plans: dict[tuple[str, str], Plan], lang: str) -> dict[str, Any]:
+    """Add what the figure is to a row: its coverage and, from a truncated extract, the bounds of its total
+    and HHI and the basis of its shares (:func:`grondstof.indicators.labels.extract_bounds`)."""
+    plan = plans[(row["source"], row["material"])]
+    row["coverage"] = labels.trade_coverage(plan.source, plan.choice, lang)
+    bounds = labels.extract_bounds(plan.source, lang)
+    if "total_value" in row:
+        row.update(bounds)
+    else:
+        row["share_basis"] = bounds["share_basis"]
+    return row
 
 
 def _in_plan(row: dict[str, Any], plans: dict[tuple[str, str], Plan]) -> bool:
@@ -543,11 +586,13 @@ def imports(
                     "value_share": row["value_share"],
                     "tonnes_share": row["tonnes_share"],
                     "rank": row["rank"],
+                    "source": row["source"],
                 }
             )
+            _labelled(rows[-1], index, lang).pop("source")
         _note_missing_tonnes(meta, rows)
         return Result(f"Imports of {what} by {who}, by partner", PARTNER_FIELDS, rows, meta)
-    rows = [r for r in summary_rows(shared, names, named, lang) if _in_plan(r, index)]
+    rows = [_labelled(r, index, lang) for r in summary_rows(shared, names, named, lang) if _in_plan(r, index)]
     for row in rows:
         row.pop("_source", None)
     return Result(f"Imports of {what} by {who}, per year", SUMMARY_FIELDS, rows, meta)

@@ -26,9 +26,13 @@ every mineral substance not elsewhere specified. The rule, applied everywhere:
 4. no share is apportioned: the data give no cited split of a basket (e.g. coking vs steam coal by
    partner), so none is invented.
 
-**Partial extracts.** ``baci_hs22_hs4`` keeps the 200 largest flows per heading and ``baci_hs07_asean``
-only flows touching ASEAN: neither is the importer's total. They answer for a material only when no
-complete source has it, and the figure says so (``trade_coverage``).
+**Partial extracts.** ``baci_hs22_hs4`` keeps the 200 largest flows per heading and ``baci_hs07_asean`` only
+flows touching ASEAN: neither is the importer's total. ``baci_refined_top6`` (refined-stage codes 2002–2024)
+keeps each importer's 6 largest suppliers and each exporter's 6 largest customers. They answer for a material
+only when no complete source covers its stage and years, and the figure says so (``trade_coverage``,
+``coverage``); a top-6 figure also says, on its row, that its shares are "of the retained (top-6) flows", its
+total a "lower bound" and its HHI an "upper bound" (``share_basis``, ``total_bound``, ``hhi_bound``:
+:func:`extract_bounds`).
 
 **Basis.** Imports of a transit hub include goods re-exported (the Netherlands re-exports much of what it
 imports). Figures meant as a country's own use (stock sizing) default to net imports = imports − exports
@@ -68,11 +72,34 @@ EU_CRM_2023_PERIOD = "≈2016–2020"
 # Trade extracts that hold only part of an importer's trade (see the module docstring).
 PARTIAL_EXTRACTS: dict[str, str] = {
     "baci_hs22_hs4": "partial extract: the 200 largest flows per HS22 heading only",
+    "baci_refined_top6": "top-6 extract: each importer's 6 largest suppliers and each exporter's 6 largest "
+    "customers only (total a lower bound, shares of the retained flows, HHI an upper bound)",
     "baci_hs07_asean": "partial extract: BACI HS07 flows touching ASEAN only",
 }
 PARTIAL_EXTRACTS_NL: dict[str, str] = {
     "baci_hs22_hs4": "deelbestand: alleen de 200 grootste stromen per HS22-post",
+    "baci_refined_top6": "top-6-bestand: alleen de 6 grootste leveranciers per importeur en de 6 grootste "
+    "afnemers per exporteur (totaal een ondergrens, aandelen van de behouden stromen, HHI een bovengrens)",
     "baci_hs07_asean": "deelbestand: alleen BACI HS07-stromen van en naar ASEAN",
+}
+
+# What the figures of a truncated extract are, said on each row: an importer's partners below its top N
+# are missing, so a total over the retained flows is a lower bound of the true total, a share is a share of
+# the retained flows, and the HHI is an upper bound (the missing partners are each smaller than every
+# retained top-N partner, and adding such partners can only lower Σ share²).
+EXTRACT_BOUNDS: dict[str, dict[str, str]] = {
+    "baci_refined_top6": {
+        "share_basis": "of the retained (top-6) flows",
+        "total_bound": "lower bound",
+        "hhi_bound": "upper bound",
+    },
+}
+EXTRACT_BOUNDS_NL: dict[str, dict[str, str]] = {
+    "baci_refined_top6": {
+        "share_basis": "van de behouden (top-6-)stromen",
+        "total_bound": "ondergrens",
+        "hhi_bound": "bovengrens",
+    },
 }
 
 COMPLETE = "complete"
@@ -95,6 +122,15 @@ def reference_period(source: str | None, year: int | None) -> str | None:
 def is_partial(source: str) -> bool:
     """True when ``source`` is a partial trade extract (not an importer's whole trade)."""
     return source in PARTIAL_EXTRACTS
+
+
+def extract_bounds(source: str | None, lang: str = "en") -> dict[str, str | None]:
+    """``share_basis``, ``total_bound`` and ``hhi_bound`` of a figure from ``source``: the words for a
+    truncated extract (shares "of the retained (top-6) flows", total "lower bound", HHI "upper bound"),
+    None for each where the source is complete or no bound is established."""
+    table = EXTRACT_BOUNDS_NL if lang == "nl" else EXTRACT_BOUNDS
+    found = table.get(source or "", {})
+    return {key: found.get(key) for key in ("share_basis", "total_bound", "hhi_bound")}
 
 
 def usable_by_default(source: str, basket: bool) -> bool:
@@ -159,6 +195,7 @@ def traded_form(choice: Any, lang: str = "en") -> str | None:
 
 def basket_partners(material: str, classification: str, codes: Iterable[str]) -> list[str]:
     """The other registry materials that share ``codes`` with ``material`` in ``classification``."""
+    from grondstof.indicators.trade import codes as codes_of
     from grondstof.registry.materials import materials
 
     registry = materials()
@@ -167,18 +204,18 @@ def basket_partners(material: str, classification: str, codes: Iterable[str]) ->
     for other in registry.all():
         if other.id == material:
             continue
-        if any(row.code in wanted for row in registry.codes(other.id, classification)):
+        if any(row.code in wanted for row in codes_of(other.id, classification)):
             out.add(other.id)
     return sorted(out)
 
 
 def code_descriptions(material: str, classification: str, codes: Iterable[str]) -> list[str]:
     """The registry's descriptions of ``codes`` as mapped to ``material``."""
-    from grondstof.registry.materials import materials
+    from grondstof.indicators.trade import codes as codes_of
 
     wanted = set(codes)
     seen: list[str] = []
-    for row in materials().codes(material, classification):
+    for row in codes_of(material, classification):
         if row.code in wanted and row.description not in seen:
             seen.append(row.description)
     return seen

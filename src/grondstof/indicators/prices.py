@@ -10,9 +10,10 @@ the latest year an estimate: cobalt, lithium, gallium, germanium, rare-earth oxi
 ``¢/lb``, ``$/mtu``) and currency (nominal US dollars). Prices in different units or currencies are never
 added or averaged together; each series stands alone. A conversion to euro is made only on request
 (``currency="EUR"``) and only with a named exchange-rate source: the ECB euro reference rate, annual average
-of the price's year (``grondstof.scenarios.stockpile.USD_PER_EUR``, ECB Data Portal EXR.A.USD.EUR.SP00.A);
-each converted row states the rate and its source. A year without an ECB rate (before 1999, or after the
-last year in the table) gives a null converted price with the reason, never an unconverted number.
+of the price's year (:data:`grondstof.indicators.exchange_rates.USD_PER_EUR`, ECB Data Portal
+EXR.A.USD.EUR.SP00.A); each converted row states the rate and its source. A year without an ECB rate (before
+1999, or after the last year in the table) gives a null converted price with the reason, never an unconverted
+number.
 
 **Annual series from monthly data.** Without ``monthly`` a monthly series is shown as calendar-year averages
 of the months with a price: ``months`` says how many (a year with fewer than 12, such as the current
@@ -29,6 +30,14 @@ observation (or ``end``), on the monthly values (annual for annual series):
   observation) − 1: how far the current price stands above (positive) or below its recent normal. The
   median window is always 10 years, whatever ``window`` says, and needs at least 5 years of prices.
 
+**Market valuation** (:func:`market_price`, used by the stockpile planner and the cut-off scenario with
+``price_date``): one series per material — the Pink Sheet where it has one (a month as published, a year as
+the mean of its months), else the first USGS salient series in a unit per tonne of product — converted to
+US dollars per tonne (:func:`per_tonne`: 1 lb = 0.45359237 kg, 1 troy oz = 31.1034768 g; per-content units
+such as $/mtu WO3 are not converted) and to EUR at the ECB annual average of the price's year. It values
+only refined-stage (processing) codes with tonnes (:func:`market_priceable`); the row names the series,
+date and rate, and every other row keeps the trade unit value.
+
 These are descriptive statistics of the published series, not forecasts. Nominal prices: no deflator is
 applied (the Pink Sheet's own real-price indices are not used).
 """
@@ -38,11 +47,13 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import fetch
+from grondstof.parameters import Cli, Lang, MaterialText, Params, described
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
 from grondstof.store import Store
@@ -104,6 +115,93 @@ INDICATOR_FIELDS = [
 ]
 
 
+# A year or a month in ASCII digits ("2015", "2015-06"); the month's range is checked by the analysis.
+PERIOD_PATTERN = r"^[0-9]{4}(-[0-9]{1,2})?$"
+
+
+class PricesParams(Params):
+    """Parameters of :func:`prices` (``grondstof prices``, ``/api/v1/prices``)."""
+
+    material: MaterialText
+    start: Annotated[
+        str | None,
+        described(
+            "First year (2015) or month (2015-06); default the start of the series.",
+            "Eerste jaar (2015) of maand (2015-06); standaard het begin van de reeks.",
+            max_length=20,
+            pattern=PERIOD_PATTERN,
+        ),
+        Cli(flags=("--from",)),
+    ] = None
+    end: Annotated[
+        str | None,
+        described(
+            "Last year (2024) or month (2024-06); default the latest price.",
+            "Laatste jaar (2024) of maand (2024-06); standaard de laatste prijs.",
+            max_length=20,
+            pattern=PERIOD_PATTERN,
+        ),
+        Cli(flags=("--to",)),
+    ] = None
+    monthly: Annotated[
+        bool,
+        described(
+            "Monthly prices where the source is monthly (default: calendar-year means).",
+            "Maandprijzen waar de bron maandelijks is (standaard: kalenderjaargemiddelden).",
+        ),
+    ] = False
+    currency: Annotated[
+        Literal["USD", "EUR"],
+        described(
+            "USD (the sources' currency) or EUR, converted at the ECB annual average rate named on each row.",
+            "USD (de munt van de bronnen) of EUR, omgerekend tegen de ECB-jaarkoers die elke rij noemt.",
+        ),
+    ] = "USD"
+    series: Annotated[
+        str | None,
+        described(
+            "One series by name (e.g. Nickel); default every series of the material.",
+            "Eén reeks bij naam (bijv. Nickel); standaard alle reeksen van de grondstof.",
+            max_length=100,
+        ),
+    ] = None
+    lang: Lang = "en"
+
+
+class PriceIndicatorsParams(Params):
+    """Parameters of :func:`price_indicators` (CLI ``price-indicators``, ``/api/v1/price-indicators``)."""
+
+    material: MaterialText
+    window: Annotated[
+        int,
+        described(
+            "Years the coefficient of variation and the largest 12-month rise are computed over.",
+            "Aantal jaren waarover de variatiecoëfficiënt en de grootste stijging in 12 maanden gaan.",
+            ge=1,
+            le=60,
+        ),
+    ] = 10
+    end: Annotated[
+        str | None,
+        described(
+            "Year (2024) or month (2024-06) the window ends; default each series' latest price.",
+            "Jaar (2024) of maand (2024-06) waarop het venster eindigt; standaard de laatste prijs.",
+            max_length=20,
+            pattern=PERIOD_PATTERN,
+        ),
+        Cli(flags=("--to",)),
+    ] = None
+    series: Annotated[
+        str | None,
+        described(
+            "One series by name (e.g. Nickel); default every series of the material.",
+            "Eén reeks bij naam (bijv. Nickel); standaard alle reeksen van de grondstof.",
+            max_length=100,
+        ),
+    ] = None
+    lang: Lang = "en"
+
+
 # ---- pure kernels ------------------------------------------------------------------------------------------
 
 
@@ -152,9 +250,9 @@ def level_vs_median(latest: float, history: Sequence[float]) -> float | None:
 def convert_to_eur(value: float | None, year: int) -> tuple[float | None, float | None]:
     """(EUR value, USD per EUR) with the ECB annual average rate of ``year``; (None, None) without a rate.
 
-    Uses :data:`grondstof.scenarios.stockpile.USD_PER_EUR` (ECB Data Portal EXR.A.USD.EUR.SP00.A).
+    Uses :data:`grondstof.indicators.exchange_rates.USD_PER_EUR` (ECB Data Portal EXR.A.USD.EUR.SP00.A).
     """
-    from grondstof.scenarios.stockpile import USD_PER_EUR
+    from grondstof.indicators.exchange_rates import USD_PER_EUR
 
     rate = USD_PER_EUR.get(int(year))
     if value is None or rate is None:
@@ -177,7 +275,8 @@ def _period(text: str | int | date | None, parameter: str, *, end: bool) -> date
     if isinstance(text, date):
         return text.replace(day=1)
     raw = str(text).strip()
-    match = re.match(r"^(\d{4})(?:[-M](\d{1,2}))?$", raw)
+    # [0-9], not \d: a year typed in other scripts' digits (٢٠٢٢) is refused, never read as 2022.
+    match = re.fullmatch(r"([0-9]{4})(?:[-M]([0-9]{1,2}))?", raw)
     if not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12):
         raise InputError(parameter, text, "a year (2020) or a month (2020-03)")
     year = int(match.group(1))
@@ -248,7 +347,7 @@ def prices(
     out = _monthly_rows(rows) if monthly else _annual_rows(rows)
     rate_source = None
     if want == "EUR":
-        from grondstof.scenarios.stockpile import RATE_SOURCE
+        from grondstof.indicators.exchange_rates import RATE_SOURCE
 
         rate_source = RATE_SOURCE
         for row in out:
@@ -392,6 +491,9 @@ def price_indicators(
     mat, ids = _material(material)
     last = _period(end, "end", end=True)
     rows = _rows(store, ids, series)
+    if series is not None and not rows:
+        available = sorted({r["series"] for r in _rows(store, ids, None)})
+        raise InputError("series", series, f"a price series of {mat.name()}", suggestions=available[:5])
     per: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         if last is None or row["period"] <= last:
@@ -477,3 +579,110 @@ def _steps(first: date, last: date, monthly: bool) -> list[date]:
         out.append(day)
         day = _shift(day, 1 if monthly else 12)
     return out
+
+
+# ---- market valuation (used by the stockpile planner and the cut-off scenario) -----------------------------
+
+LB_PER_TONNE = 2204.62262  # avoirdupois pounds in a metric tonne (1 lb = 0.45359237 kg)
+TROY_OZ_PER_TONNE = 32150.7466  # troy ounces in a metric tonne (1 ozt = 31.1034768 g)
+# Source unit -> multiplier to "per metric tonne" of the priced product. Units per content (dmtu, mtu WO3),
+# per flask (34.5 kg of mercury) or per carat are left out: they are not prices per tonne of a traded form.
+PER_TONNE = {
+    "$/mt": 1.0,
+    "$/t": 1.0,
+    "$/kg": 1_000.0,
+    "$/g": 1_000_000.0,
+    "$/lb": LB_PER_TONNE,
+    "¢/lb": LB_PER_TONNE / 100.0,
+    "$/troy oz": TROY_OZ_PER_TONNE,
+}
+
+
+MARKET_STAGES = frozenset({"processing"})  # exchange and dealer prices quote refined metals and compounds
+
+
+def market_priceable(stages: Sequence[str]) -> bool:
+    """True when every stage of the traded codes is one market prices quote (processing: refined forms)."""
+    return bool(stages) and set(stages) <= MARKET_STAGES
+
+
+def per_tonne(value: float, unit: str) -> float | None:
+    """A price in ``unit`` as US dollars per metric tonne; None for units that are not per tonne of product.
+
+    $/kg × 1,000; $/lb × 2,204.62262 (1 lb = 0.45359237 kg); ¢/lb × 22.0462262; $/troy oz × 32,150.7466
+    (1 troy oz = 31.1034768 g); $/g × 10⁶. Per-content units ($/dmtu, $/mtu WO3) and $/flask, $/carat → None.
+    """
+    factor = PER_TONNE.get(unit)
+    return None if factor is None else value * factor
+
+
+@dataclass(frozen=True)
+class MarketPrice:
+    """The market price of a material at a date, per tonne, in USD and in EUR, with what it was made of."""
+
+    material: str
+    series: str
+    source: str
+    period: str  # "2022-03" (a month) or "2022" (a year: a source's annual figure or a mean of months)
+    value: float  # in `unit`, the source's currency (USD)
+    unit: str
+    usd_per_t: float
+    eur_per_t: float
+    usd_per_eur: float
+    months: int | None  # months averaged, for a year of a monthly series
+
+    @property
+    def label(self) -> str:
+        """One line naming series, source, date, source unit and the exchange rate used."""
+        from grondstof.indicators.exchange_rates import RATE_SOURCE
+
+        return (
+            f"market price: {self.series} ({self.source}) {self.period}, {self.value:,.6g} {self.unit} = "
+            f"{self.eur_per_t:,.0f} EUR/t at {self.usd_per_eur} USD/EUR ({RATE_SOURCE.split(',')[0]} "
+            f"{self.period[:4]})"
+        )
+
+
+def market_price(store: Store, material: str, on: str | int | date) -> tuple[MarketPrice | None, str]:
+    """The price of ``material``'s own series at ``on`` (a month or a year), per tonne, in EUR.
+
+    Series chosen: the World Bank Pink Sheet where it prices the material (monthly; a year is the mean of
+    its months), else the first USGS MCS 2025 salient series (by name) in a unit per tonne of product
+    (annual; a month takes its year's figure). EUR at the ECB annual average of the price's year.
+    Returns (price, "") or (None, why not).
+    """
+    day = _period(on, "price_date", end=False)
+    if day is None:
+        raise InputError("price_date", on, "a year (2024) or a month (2022-03)")
+    is_month = isinstance(on, date) or "-" in str(on) or "M" in str(on)
+    rows = [r for r in _rows(store, [material], None) if r["period"].year == day.year]
+    if not rows:
+        return None, f"no price of {material} for {day.year} (World Bank Pink Sheet, USGS MCS 2025)"
+    usable = [r for r in rows if r["unit"] in PER_TONNE]
+    if not usable:
+        units = ", ".join(sorted({r["unit"] for r in rows}))
+        return None, f"{material} prices are not per tonne of product ({units})"
+    by_series: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in usable:
+        by_series.setdefault((row["source"], row["series"]), []).append(row)
+    key = min(by_series, key=lambda k: (PRICE_SOURCES.index(k[0]), k[1]))
+    members = by_series[key]
+    months = None
+    if members[0]["frequency"] == "monthly":
+        if is_month:
+            members = [m for m in members if m["period"] == day]
+            if not members:
+                return None, f"no {key[1]} price for {day:%Y-%m}"
+            period = f"{day:%Y-%m}"
+        else:
+            months = len(members)
+            period = str(day.year)
+        value = statistics.fmean(m["value"] for m in members)
+    else:
+        value, period = members[0]["value"], str(day.year)
+    unit = members[0]["unit"]
+    usd = per_tonne(value, unit)
+    eur, rate = convert_to_eur(usd, day.year)
+    if usd is None or eur is None or rate is None:
+        return None, f"no ECB euro rate for {day.year}"
+    return MarketPrice(material, key[1], key[0], period, value, unit, usd, eur, rate, months), ""

@@ -28,10 +28,11 @@ refined code's stage where WMD has one, else its mine production — the stage i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import YearsArg, check_years, country_name, fetch, parse_years
+from grondstof.parameters import Cli, CountryText, Lang, MaterialText, Params, Years, described
 from grondstof.registry.countries import Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -118,6 +119,76 @@ WORLD_FIELDS = [
     Field("production_stage", "Production stage", show=False),
     Field("source", "Source", show=False),
 ]
+
+
+class RefinedParams(Params):
+    """Parameters of :func:`refined_imports` (``grondstof refined``, ``/api/v1/refined``)."""
+
+    material: Annotated[
+        MaterialText,
+        described(
+            "A material of the refined top-6 extract (nickel, copper, cobalt, lithium, magnets, tungsten …).",
+            "Een grondstof uit het top-6-bestand van de raffinageschakel (nikkel, koper, kobalt, lithium, "
+            "magneten, wolfraam …).",
+            min_length=1,
+            max_length=100,
+        ),
+    ]
+    country: CountryText
+    years: Annotated[
+        Years,
+        described(
+            "A year (2022) or a range (2002-2024); default every year of the extract (2002-2024).",
+            "Een jaar (2022) of een reeks (2002-2024); standaard alle jaren van het bestand (2002-2024).",
+            max_length=20,
+        ),
+    ] = None
+    partner: Annotated[
+        str | None,
+        described(
+            "One supplier (ISO2/ISO3 code, English or Dutch name): its value and share of the retained flows "
+            "per year.",
+            "Eén leverancier (ISO2/ISO3-code, Engelse of Nederlandse naam): waarde en aandeel in de behouden "
+            "stromen per jaar.",
+            max_length=100,
+        ),
+        Cli(flags=("--partner", "-p")),
+    ] = None
+    by: Annotated[
+        Literal["year", "partner"],
+        described(
+            "year (retained total, HHI upper bound, top partner per year) or partner (one row per retained "
+            "partner and year).",
+            "year (behouden totaal, bovengrens HHI, grootste partner per jaar) of partner (een rij per "
+            "behouden partner en jaar).",
+        ),
+    ] = "year"
+    lang: Lang = "en"
+
+
+class TradeIndicatorsParams(Params):
+    """Parameters of :func:`refined_trade_indicators` (``grondstof trade-indicators``,
+    ``/api/v1/trade-indicators``)."""
+
+    material: Annotated[
+        MaterialText,
+        described(
+            "A material of the refined top-6 extract (nickel, copper, cobalt, lithium, magnets, tungsten …).",
+            "Een grondstof uit het top-6-bestand van de raffinageschakel (nikkel, koper, kobalt, lithium, "
+            "magneten, wolfraam …).",
+            min_length=1,
+            max_length=100,
+        ),
+    ]
+    years: Annotated[
+        Years,
+        described(
+            "A year (2022) or a range (2002-2024); default every year published.",
+            "Een jaar (2022) of een reeks (2002-2024); standaard alle gepubliceerde jaren.",
+            max_length=20,
+        ),
+    ] = None
+    lang: Lang = "en"
 
 
 def _labels(store: Store, mat: Material) -> list[dict[str, Any]]:

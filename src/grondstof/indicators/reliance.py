@@ -50,13 +50,14 @@ added to gross ore trade, or WMD has no series at the stage (cobalt, lithium, PG
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import ibis
 
 from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import YearsArg, check_years, fetch, parse_years
+from grondstof.parameters import CountryText, Lang, MaterialsText, Params, Years, described
 from grondstof.registry.countries import Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -157,6 +158,38 @@ FIELDS = [
     Field("agreement", "Agreement", description="within 10 points, consistent, differs, not comparable"),
     Field("explanation", "Why they differ", show=False),
 ]
+
+
+class RelianceParams(Params):
+    """Parameters of :func:`reliance` (``grondstof reliance``, ``/api/v1/reliance``)."""
+
+    country: CountryText
+    materials: MaterialsText = "all"
+    years: Annotated[
+        Years,
+        described(
+            "A year (2022) or a range (2015-2024); default 2020-2024, the years of USGS's published U.S. "
+            "figures.",
+            "Een jaar (2022) of een reeks (2015-2024); standaard 2020-2024, de jaren van de gepubliceerde "
+            "Amerikaanse cijfers van USGS.",
+            max_length=20,
+        ),
+    ] = None
+    stage: Annotated[
+        Literal["extraction", "processing"] | None,
+        described(
+            "extraction or processing (default both: one row each where the material has codes).",
+            "extraction (winning) of processing (verwerking); standaard beide, elk een rij.",
+        ),
+    ] = None
+    source: Annotated[
+        Literal["baci_hs92", "baci_hs17"],
+        described(
+            "Trade source with tonnes: baci_hs92 (1995-2024) or baci_hs17 (2022, 2024).",
+            "Handelsbron met tonnen: baci_hs92 (1995-2024) of baci_hs17 (2022, 2024).",
+        ),
+    ] = "baci_hs92"
+    lang: Lang = "en"
 
 
 def classify_agreement(

@@ -31,10 +31,11 @@ change as prices, technology and exploration change, so it is a snapshot, not a 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import country_name, fetch
+from grondstof.parameters import Lang, MaterialText, Params, described
 from grondstof.registry.materials import Material, materials
 from grondstof.registry.source_maps import usgs_mcs_series
 from grondstof.result import Field, Result
@@ -102,6 +103,31 @@ SUMMARY_FIELDS = [
     Field("note", "Note", show=False),
     Field("source", "Source", show=False),
 ]
+
+
+class ReservesParams(Params):
+    """Parameters of :func:`reserves` (``grondstof reserves``, ``/api/v1/reserves``)."""
+
+    material: MaterialText
+    by: Annotated[
+        Literal["country", "summary"],
+        described(
+            "country (one row per edition, USGS table and country) or summary (world reserves, reserve HHI "
+            "beside production HHI, world reserve life).",
+            "country (een rij per editie, USGS-tabel en land) of summary (wereldreserves, reserve-HHI naast "
+            "productie-HHI, statische levensduur van de wereldreserves).",
+        ),
+    ] = "country"
+    edition: Annotated[
+        str | None,
+        described(
+            "One USGS Mineral Commodity Summaries edition: MCS 2025 or MCS 2026 (default both, never mixed).",
+            "Eén editie van de USGS Mineral Commodity Summaries: MCS 2025 of MCS 2026 "
+            "(standaard beide, nooit gemengd).",
+            max_length=20,
+        ),
+    ] = None
+    lang: Lang = "en"
 
 
 def reserve_life(

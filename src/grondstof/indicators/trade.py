@@ -10,8 +10,9 @@ country's trade with itself (re-imports) is left out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import ibis
@@ -20,8 +21,13 @@ import pyarrow as pa
 from grondstof.indicators._common import fetch
 from grondstof.indicators.concentration import hhi_of
 from grondstof.registry.countries import Country, Group, countries
-from grondstof.registry.materials import Material, materials
+from grondstof.registry.materials import Material, MaterialCode, materials
 from grondstof.store import Store
+
+# The BACI refined-stage top-6 extract (table trade_top_flows: HS02 to 2016, HS17 from 2017, no tonnes); its
+# codes come from registry/refined_labels.csv, one refined code per material.
+REFINED_SOURCE = "baci_refined_top6"
+REFINED_CLASSIFICATION = "HS02/HS17"
 
 # Trade sources in order of preference, with the code classification each uses.
 TRADE_SOURCES: dict[str, str] = {
@@ -29,12 +35,15 @@ TRADE_SOURCES: dict[str, str] = {
     "comext_cn8": "CN8",
     "baci_hs17": "HS17",
     "baci_hs22_hs4": "HS22",
+    # Before the ASEAN file: an importer's 6 largest suppliers say more about its imports than the flows
+    # touching ASEAN do (for any importer outside ASEAN).
+    REFINED_SOURCE: REFINED_CLASSIFICATION,
     "baci_hs07_asean": "HS07",
 }
 CURRENCY = {"comext_cn8": "EUR"}
-# Extracts that hold only part of world trade (the top-200 pairs; flows touching ASEAN): used for a material
-# only when no complete source has it.
-PARTIAL_SOURCES = frozenset({"baci_hs22_hs4", "baci_hs07_asean"})
+# Extracts that hold only part of world trade (the top-200 pairs; the top-6 partners per importer and
+# exporter; flows touching ASEAN): used for a material only when no complete source has it.
+PARTIAL_SOURCES = frozenset({"baci_hs22_hs4", REFINED_SOURCE, "baci_hs07_asean"})
 
 
 @dataclass(frozen=True)
@@ -48,9 +57,43 @@ class CodeChoice:
     stages: tuple[str, ...]
 
 
+@cache
+def _refined_codes() -> dict[str, tuple[MaterialCode, ...]]:
+    """Material id -> its code rows in the refined top-6 extract (registry/refined_labels.csv)."""
+    from grondstof.registry.source_maps import refined_labels
+
+    out: dict[str, list[MaterialCode]] = {}
+    for label in refined_labels().values():
+        out.setdefault(label.material, []).append(
+            MaterialCode(
+                REFINED_CLASSIFICATION,
+                label.code,
+                label.material,
+                label.stage,
+                label.basket,
+                label.note or f"refined-stage code of the extract's label '{label.label}'",
+                "BACI refined top-6 extract (registry/refined_labels.csv)",
+                label.note,
+            )
+        )
+    return {k: tuple(sorted(v, key=lambda r: r.code)) for k, v in out.items()}
+
+
+def codes(material: str, classification: str) -> list[MaterialCode]:
+    """The registry's codes of ``material`` in ``classification``, the refined top-6 extract's included.
+
+    Codes of the extract (:data:`REFINED_CLASSIFICATION`, HS02 to 2016 and HS17 from 2017, one refined code
+    per material) come from ``registry/refined_labels.csv``; a code the extract shares between materials
+    (811292) is a basket. Every other classification is :meth:`Materials.codes`.
+    """
+    if classification == REFINED_CLASSIFICATION:
+        return list(_refined_codes().get(material, ()))
+    return materials().codes(material, classification)
+
+
 def code_choice(material: Material, classification: str, stage: str | None = None) -> CodeChoice:
     """Pick the codes for ``material`` in ``classification``: own codes first, basket codes if none."""
-    rows = materials().codes(material.id, classification)
+    rows = codes(material.id, classification)
     if stage is not None:
         rows = [r for r in rows if r.stage == stage]
     own = [r for r in rows if not r.basket]
@@ -135,7 +178,7 @@ def flows(
     ``exporter``, ``code``, ``value``, ``tonnes``. With ``importers=None`` every reporting country is an
     importer (no groups).
     """
-    trade = store.table("trade")
+    trade = trade_rows(store, choices)
     sel = trade.filter(trade.source.isin(list(choices)))
     if years is not None:
         sel = sel.filter(sel.year.between(years[0], years[1]))
@@ -182,6 +225,18 @@ def flows(
             inside, (joined.importer == inside.g_importer) & (joined.exporter == inside.g_partner)
         )
     return joined
+
+
+def trade_rows(store: Store, sources: Iterable[str]) -> Any:
+    """The store's trade rows for ``sources``: table ``trade``, with the refined top-6 extract's rows
+    (table ``trade_top_flows``, no tonnes) added in the same columns when :data:`REFINED_SOURCE` is asked
+    for. Without it the expression is the plain ``trade`` table."""
+    trade = store.table("trade")
+    if REFINED_SOURCE not in set(sources) or not store.has_table("trade_top_flows"):
+        return trade
+    top = store.table("trade_top_flows")
+    top = top.mutate(tonnes=ibis.null().cast(trade.schema()["tonnes"])).select(*trade.columns)
+    return trade.union(top.cast(trade.schema()))
 
 
 def partner_totals(flow: Any) -> Any:
@@ -238,7 +293,7 @@ def year_bounds(
     """Per (source, material), the first and last year with imports of the chosen codes by the importers."""
     members = sorted({m for imp in importers for m in imp.members})
     pairs = code_pairs(choices, store)
-    trade = store.table("trade")
+    trade = trade_rows(store, choices)
     sel = trade.filter(trade.source.isin(list(choices)) & trade.importer.isin(members))
     sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
     agg = sel.group_by(["source", "material"]).aggregate(lo=sel.year.min(), hi=sel.year.max())
@@ -254,7 +309,7 @@ def import_years(
     """
     members = sorted({m for imp in importers for m in imp.members})
     pairs = code_pairs(choices, store)
-    trade = store.table("trade")
+    trade = trade_rows(store, choices)
     sel = trade.filter(trade.source.isin(list(choices)) & trade.importer.isin(members))
     sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
     sel = sel.filter(sel.exporter.isnull() | (sel.exporter != sel.importer))

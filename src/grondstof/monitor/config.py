@@ -98,8 +98,28 @@ class ProductionConcentration(ScenarioModel):
         return _levels(values, "HHI")
 
 
+class RefinedTrend(ScenarioModel):
+    """A partner's share of the importer's refined-stage imports in the BACI top-6 extract moves by at least
+    ``min_points`` over ``years`` years, and its value by at least ``min_value`` (USD)."""
+
+    enabled: bool = True
+    weight: float = Field(0.6, ge=0)
+    years: int = Field(3, ge=1, le=20)
+    min_points: float = Field(0.25, gt=0, le=1)
+    min_value: float = Field(10_000_000, ge=0)
+
+
+class PriceSpike(ScenarioModel):
+    """A material's market price rises by at least ``min_rise`` in 12 months (year on year for annual series),
+    in a year the importer imports it."""
+
+    enabled: bool = True
+    weight: float = Field(0.5, ge=0)
+    min_rise: float = Field(0.5, gt=0)
+
+
 class Signals(ScenarioModel):
-    """The five signal families."""
+    """The seven signal families."""
 
     import_collapse: ImportCollapse = Field(default_factory=ImportCollapse)
     import_jump: ImportJump = Field(default_factory=ImportJump)
@@ -107,6 +127,8 @@ class Signals(ScenarioModel):
     share_gain: ShareGain = Field(default_factory=ShareGain)
     export_control: ExportControl = Field(default_factory=ExportControl)
     production_concentration: ProductionConcentration = Field(default_factory=ProductionConcentration)
+    refined_trend: RefinedTrend = Field(default_factory=RefinedTrend)
+    price_spike: PriceSpike = Field(default_factory=PriceSpike)
 
 
 class Severity(ScenarioModel):

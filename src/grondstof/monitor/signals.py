@@ -30,13 +30,29 @@ Signals (``signal`` column)
 ``production_concentration``
     World Mining Data production HHI = Σ sᵢ² over producing countries (0–1) rises by ``min_increase`` in a
     year, or crosses a level upwards (default 0.25 and 0.5).
+``refined_trend``
+    The refined stage over time, from the BACI top-6 extract (``baci_refined_top6``: one refined code per
+    material, 2002–2024, USD, no tonnes; labelled as such on every alert). A partner's share of the
+    importer's *retained* flows s = v / T (T = the retained total, a lower bound of the true total) moves
+    over ``years`` years by |s_y − s_{y−years}| ≥ ``min_points``, with its value moving the same way by at
+    least ``min_value``. Consecutive firing years are one alert, from the window start of the first to the
+    last (NL unwrought nickel from Russia: 51 % of the retained flows in 2021, 2 % in 2024). A partner
+    absent in a year is not among the retained flows (its share of them is 0; its true value is unknown).
+``price_spike``
+    A market price rises by at least ``min_rise`` in 12 months: r_t = P_t / P_(t−12) − 1 on monthly series
+    (World Bank Pink Sheet), year on year on annual ones (USGS MCS 2025 salient statistics), each series in
+    its own unit and currency. A run of consecutive months over the threshold is one alert at its largest
+    rise; per material and year the series with the largest rise is reported, named with its source. Only
+    materials the importer imports, in years from the first year of its trade data (the 2022 nickel
+    squeeze: LME nickel +110 % over March 2021).
 
 Severity (``severity`` column, documented rule)
 -----------------------------------------------
 severity = 100 × weight × exposure × scale × bonus × recency, where ``weight`` is the signal's weight in the
 configuration; ``exposure`` (0–1) the share of the importer's supply at stake (the partner's share before
 or after, whichever is larger, for collapses and jumps; the top share; the gaining partner's new share;
-the share from the controlling country; the production HHI); ``scale`` =
+the share from the controlling country; the production HHI; the partner's share of the retained
+refined flows, before or after; the price rise capped at 1, i.e. +100 %); ``scale`` =
 clamp(0.25 + log₁₀(V / value_reference) / 4, 0.1, 1) of the money at stake V (the flow, in the source
 currency: 0.25 at value_reference, 1 at 1000× it); ``bonus`` = ``strategic_bonus`` for
 CRMA strategic materials, ``critical_bonus`` for other EU critical ones, else 1; ``recency`` =
@@ -76,6 +92,8 @@ SIGNALS = (
     "share_gain",
     "export_control",
     "production_concentration",
+    "refined_trend",
+    "price_spike",
 )
 
 ALERT_FIELDS = [
@@ -124,6 +142,8 @@ _WEIGHTS = {
     "share_gain": ("share_gain", "weight"),
     "export_control": ("export_control", "weight"),
     "production_concentration": ("production_concentration", "weight"),
+    "refined_trend": ("refined_trend", "weight"),
+    "price_spike": ("price_spike", "weight"),
 }
 
 
@@ -632,6 +652,213 @@ def concentration_rises(hhi_rows: Iterable[dict[str, Any]], panel: Panel, config
     return alerts
 
 
+# ---- signal 6: the refined stage over time (top-6 extract) ------------------------------------------------
+
+REFINED_SOURCE = "baci_refined_top6"
+
+
+def refined_trends(panel: Panel, codes: dict[str, tuple[str, ...]], config: WatchConfig) -> list[Alert]:
+    """Partners whose share of the importer's retained refined-stage flows moves by ``min_points`` over
+    ``years`` years (value moving the same way by ``min_value``); see the module docstring.
+
+    ``panel`` holds the top-6 extract's flows (:func:`refined_panel`): totals are retained totals, shares
+    shares of the retained flows. ``codes`` names each material's refined code for the evidence.
+    """
+    cfg = config.signals.refined_trend
+    if not cfg.enabled:
+        return []
+    span = cfg.years
+    alerts: list[Alert] = []
+    for series in panel.values():
+        years = {y for y, total in series.totals.items() if total > 0}
+        for partner, values in series.partners.items():
+
+            def move(
+                year: int, partner: str = partner, series: Series = series, years: set[int] = years
+            ) -> int:
+                """+1 / −1 when the window ending in ``year`` fires upwards / downwards, else 0."""
+                if year not in years or year - span not in years:
+                    return 0
+                s0, s1 = series.share(partner, year - span) or 0.0, series.share(partner, year) or 0.0
+                v0, v1 = series.value(partner, year - span), series.value(partner, year)
+                direction = 1 if s1 > s0 else -1
+                if abs(s1 - s0) >= cfg.min_points and (v1 - v0) * direction >= cfg.min_value:
+                    return direction
+                return 0
+
+            if max(values.values()) < cfg.min_value:
+                continue  # can never move by min_value
+            for year in sorted(years):
+                direction = move(year)
+                if not direction or move(year + 1) == direction:
+                    continue  # reported with the last year of a run
+                run = [year]
+                while move(run[0] - 1) == direction:
+                    run.insert(0, run[0] - 1)
+                # Of the run's windows, the one with the largest move is reported (its own years and figures).
+                end = max(
+                    run,
+                    key=lambda y, p=partner, se=series: abs(
+                        (se.share(p, y) or 0.0) - (se.share(p, y - span) or 0.0)
+                    ),
+                )
+                start = end - span
+                s0, s1 = series.share(partner, start) or 0.0, series.share(partner, end) or 0.0
+                v0, v1 = series.value(partner, start), series.value(partner, end)
+                evidence = {
+                    "from_year": start,
+                    "to_year": end,
+                    "run": [run[0] - span, run[-1]],
+                    "direction": "up" if direction > 0 else "down",
+                    "share_before": s0,
+                    "share_after": s1,
+                    "points": s1 - s0,
+                    # None: not among the retained flows that year (below the top 6), not zero.
+                    "value_before": values.get(start),
+                    "value_after": values.get(end),
+                    "total_before": series.totals.get(start),
+                    "total_after": series.totals.get(end),
+                    "by_year": {y: values.get(y) for y in range(start, end + 1)},
+                    "share_by_year": {
+                        y: series.share(partner, y) for y in range(start, end + 1) if y in years
+                    },
+                    "codes": list(codes.get(series.material, ())),
+                    "coverage": "top-6 extract",
+                    "share_basis": "of the retained (top-6) flows",
+                    "total_bound": "lower bound",
+                    "currency": series.currency,
+                    "thresholds": {"years": span, "min_points": cfg.min_points, "min_value": cfg.min_value},
+                }
+                if series.covers:
+                    evidence["codes_also_cover"] = list(series.covers)
+                alerts.append(
+                    Alert(
+                        "refined_trend",
+                        series.material,
+                        end,
+                        partner,
+                        max(s0, s1),
+                        max(v0, v1),
+                        series.currency,
+                        (REFINED_SOURCE,),
+                        evidence,
+                    )
+                )
+    return alerts
+
+
+# ---- signal 7: price spikes -------------------------------------------------------------------------------
+
+PRICE_SOURCE_NAMES = {
+    "worldbank_cmo": ("World Bank Pink Sheet", "Wereldbank Pink Sheet"),
+    "usgs_mcs2025_salient": ("USGS MCS 2025", "USGS MCS 2025"),
+}
+
+
+def _month_index(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _stake(trade: Series | None, refined: Series | None, year: int) -> tuple[Series, int] | None:
+    """The import figure a price spike puts at stake: the series (main trade source, or the refined stage
+    when it is larger in the same currency) and its year (the latest year with data up to ``year``)."""
+    options = []
+    for series in (trade, refined):
+        years = [y for y in (series.totals if series else {}) if y <= year]
+        if series is not None and years:
+            options.append((series, max(years)))
+    if not options:
+        return None
+    main = options[0]
+    for series, y in options[1:]:
+        if series.currency == main[0].currency and series.totals[y] > main[0].totals[main[1]]:
+            return series, y
+    return main
+
+
+def price_spikes(
+    price_rows: Iterable[dict[str, Any]], panel: Panel, config: WatchConfig, refined: Panel | None = None
+) -> list[Alert]:
+    """Rises of a market price of at least ``min_rise`` in 12 months (see the module docstring).
+
+    ``price_rows``: rows of the ``prices`` table ``{material, source, series, period, value, unit, currency,
+    frequency}``. Only materials the importer imports (in ``panel``, or at the refined stage in ``refined``)
+    are evaluated, from the first year of that trade data. The money at stake is the importer's imports of
+    the material in the alert's year (the latest year with data when later): from its trade source, or the
+    refined stage's retained total when that is larger in the same currency (a price is mostly the refined
+    metal's: LME nickel against NL's unwrought nickel rather than its nickel ore); the evidence says which.
+    """
+    cfg = config.signals.price_spike
+    if not cfg.enabled:
+        return []
+    refined = refined or {}
+    by_series: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for row in price_rows:
+        if (row["material"] in panel or row["material"] in refined) and row["value"] is not None:
+            by_series.setdefault((row["material"], row["source"], row["series"]), []).append(row)
+    best: dict[tuple[str, int], Alert] = {}
+    for (material, source, name), rows in by_series.items():
+        trade, top6 = panel.get(material), refined.get(material)
+        first_year = min(min(s.totals) for s in (trade, top6) if s is not None and s.totals)
+        monthly = rows[0]["frequency"] == "monthly"
+        lag = 12 if monthly else 1
+        at = {(_month_index(r["period"]) if monthly else r["period"].year): r for r in rows}
+        rises = {}
+        for t, row in at.items():
+            before = at.get(t - lag)
+            if before is not None and before["value"] > 0:
+                rises[t] = row["value"] / before["value"] - 1.0
+        for t in sorted(rises):
+            if rises[t] < cfg.min_rise or rises.get(t + 1, -math.inf) >= cfg.min_rise:
+                continue  # a run of steps over the threshold is one alert, made at its last step
+            run = [t]
+            while rises.get(run[0] - 1, -math.inf) >= cfg.min_rise:
+                run.insert(0, run[0] - 1)
+            peak = max(run, key=lambda i: rises[i])
+            after, before = at[peak], at[peak - lag]
+            year = after["period"].year
+            stake = _stake(trade, top6, year)
+            if year < first_year or stake is None:
+                continue
+            at_stake, imports_year = stake
+            evidence = {
+                "price_source": source,
+                "series": name,
+                "unit": after["unit"],
+                "price_currency": after["currency"],
+                "frequency": after["frequency"],
+                "from_period": before["period"],
+                "to_period": after["period"],
+                "price_before": before["value"],
+                "price_after": after["value"],
+                "rise": rises[peak],
+                "run": [at[run[0]]["period"], at[run[-1]]["period"]],
+                "importer_imports": at_stake.totals[imports_year],
+                "imports_year": imports_year,
+                "trade_source": at_stake.source,
+                "currency": at_stake.currency,
+                "thresholds": {"min_rise": cfg.min_rise},
+            }
+            if at_stake is top6:
+                evidence["imports_basis"] = "refined stage, top-6 extract: retained total, a lower bound"
+            alert = Alert(
+                "price_spike",
+                material,
+                year,
+                None,
+                min(1.0, rises[peak]),
+                at_stake.totals[imports_year],
+                at_stake.currency,
+                (source, at_stake.source),
+                evidence,
+                key=name,
+            )
+            kept = best.get((material, year))
+            if kept is None or rises[peak] > kept.evidence["rise"]:
+                best[(material, year)] = alert
+    return list(best.values())
+
+
 # ---- severity and wording ---------------------------------------------------------------------------------
 
 
@@ -796,7 +1023,51 @@ def title(alert: Alert, material_name: str, partner_name: str | None, lang: str 
             f"World production of {mat} more concentrated: HHI {h0} → {h1} ({span}{crossed}); "
             f"top producer {who} {top}"
         )
+    if alert.signal == "refined_trend":
+        s0, s1 = pct(ev["share_before"]), pct(ev["share_after"])
+        points = f"{abs(ev['points']) * 100:.0f}"
+        absent = "niet in de behouden stromen" if nl else "not in the retained flows"
+        v0, v1 = (
+            absent if v is None else money(v, cur, lang) for v in (ev["value_before"], ev["value_after"])
+        )
+        code = "/".join(ev.get("codes") or []) or "?"
+        if nl:
+            verb = "steeg" if ev["direction"] == "up" else "daalde"
+            return (
+                f"Raffinageschakel (top-6-bestand): aandeel van {who} in de behouden invoer van {mat} "
+                f"(HS {code}) {verb} {points} procentpunt ({s0} → {s1}, {span}; {v0} → {v1})"
+            )
+        verb = "rose" if ev["direction"] == "up" else "fell"
+        return (
+            f"Refined stage (top-6 extract): {who}'s share of retained {mat} imports (HS {code}) {verb} "
+            f"{points} points ({s0} → {s1}, {span}; {v0} → {v1})"
+        )
+    if alert.signal == "price_spike":
+        names = PRICE_SOURCE_NAMES.get(ev["price_source"], (ev["price_source"], ev["price_source"]))
+        source = f"{names[1] if nl else names[0]} '{ev['series']}', {ev['unit']}"
+        p0, p1 = _price(ev["price_before"], lang), _price(ev["price_after"], lang)
+        when = f"{_period(ev['from_period'], ev['frequency'])}→{_period(ev['to_period'], ev['frequency'])}"
+        rise = pct(ev["rise"])
+        if ev["frequency"] == "monthly":
+            if nl:
+                return f"Prijs van {mat} steeg {rise} in 12 maanden ({source}: {p0} → {p1}, {when})"
+            return f"{_cap(mat)} price rose {rise} in 12 months ({source}: {p0} → {p1}, {when})"
+        if nl:
+            return f"Prijs van {mat} steeg {rise} in een jaar ({source}: {p0} → {p1}, {when})"
+        return f"{_cap(mat)} price rose {rise} in a year ({source}: {p0} → {p1}, {when})"
     raise ValueError(f"unknown signal {alert.signal!r}")
+
+
+def _price(value: float, lang: str) -> str:
+    """A price with its significant digits: 33924.5 → "33,925"; 6.25 → "6.25"."""
+    text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    if lang == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def _period(day: datetime.date, frequency: str) -> str:
+    return day.isoformat()[:7] if frequency == "monthly" else str(day.year)
 
 
 def _cap(text: str) -> str:
@@ -822,6 +1093,42 @@ def trade_panel(store: Store, plans: Sequence[Any], importer: Country | Group) -
     flow = tr.flows(store, choices=by_source, importers=[importer], years=None)
     totals = tr.partner_totals(flow)
     return fetch(totals.select("source", "material", "year", "exporter", "value"))
+
+
+def refined_panel(
+    store: Store, mats: Sequence[Material], importer: Country | Group
+) -> tuple[Panel, dict[str, tuple[str, ...]]]:
+    """One query: the importer's flows in the BACI top-6 extract per material, year and partner, as a
+    :class:`Series` per material (baskets shared by several materials once), and each material's code.
+
+    Built from :func:`grondstof.indicators.trade.flows` on ``baci_refined_top6`` (the EU-27 counts extra-EU
+    partners only); totals are retained totals.
+    """
+    from grondstof.indicators import trade as tr
+    from grondstof.indicators.dependency import Plan
+
+    plans = [
+        Plan(m, tr.REFINED_SOURCE, choice, (0, 0))
+        for m in mats
+        if (choice := tr.code_choice(m, tr.REFINED_CLASSIFICATION)).codes
+    ]
+    plans, covers, _ = _merge_baskets(plans)
+    if not plans:
+        return {}, {}
+    flow = tr.flows(
+        store, choices={tr.REFINED_SOURCE: [p.choice for p in plans]}, importers=[importer], years=None
+    )
+    rows = fetch(tr.partner_totals(flow).select("source", "material", "year", "exporter", "value"))
+    return build_panel(rows, covers), {p.material.id: p.choice.codes for p in plans}
+
+
+def price_rows(store: Store, material_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The ``prices`` table's rows of these materials (every series, every period), oldest first."""
+    if not material_ids or not store.has_table("prices"):
+        return []
+    prices = store.table("prices")
+    sel = prices.filter(prices.material.isin(list(material_ids)))
+    return fetch(sel.order_by(["material", "source", "series", "period"]))
 
 
 def production_hhi(store: Store, material_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -857,14 +1164,14 @@ def production_hhi(store: Store, material_ids: Sequence[str]) -> list[dict[str, 
 
 def _watched_materials(config: WatchConfig) -> list[Material]:
     """Materials with trade codes, without fuels unless a CRM list names them (or ``include_fuels``)."""
-    from grondstof.indicators.trade import TRADE_SOURCES
+    from grondstof.indicators.trade import TRADE_SOURCES, codes
 
     registry = materials()
     out = []
     for mat in registry.all():
         if mat.is_fuel and not (config.include_fuels or mat.eu_crm_2023 or mat.crma_critical):
             continue
-        if any(registry.codes(mat.id, c) for c in TRADE_SOURCES.values()):
+        if any(codes(mat.id, c) for c in TRADE_SOURCES.values()):
             out.append(mat)
     return out
 
@@ -931,7 +1238,9 @@ def _rows(
     sources: dict[tuple[str, ...], str] = {}
     for alert in alerts:
         series = panel.get(alert.material)
-        members = (alert.material, *(series.covers if series else ()))
+        # The refined-stage signal has its own panel: the materials its code covers are in its evidence.
+        covers = alert.evidence.get("codes_also_cover") or (series.covers if series else ())
+        members = (alert.material, *covers)
         score, terms = severity(alert, cfg, latest, material_bonus(members, cfg))
         if score < cfg.severity.min_severity:
             below += 1
@@ -1065,6 +1374,19 @@ def watch(
     if cfg.signals.production_concentration.enabled and store.has_table("production"):
         alerts += concentration_rises(production_hhi(store, sorted(panel)), panel, cfg)
         used["wmd"] = True
+    refined: Panel = {}
+    if store.has_table("trade_top_flows") and (
+        cfg.signals.refined_trend.enabled or cfg.signals.price_spike.enabled
+    ):
+        refined, refined_codes = refined_panel(store, _watched_materials(cfg), importer)
+        alerts += refined_trends(refined, refined_codes, cfg)
+    if cfg.signals.price_spike.enabled:
+        spikes = price_spikes(price_rows(store, sorted({*panel, *refined})), panel, cfg, refined)
+        alerts += spikes
+        for spike in spikes:
+            used[spike.sources[0]] = True
+    if any(REFINED_SOURCE in a.sources for a in alerts):
+        used[REFINED_SOURCE] = True
     if first_year is not None:
         last = max([latest, *(a.year for a in alerts)])
         if first_year > last:
@@ -1093,6 +1415,12 @@ def watch(
         "Severity = 100 × weight × exposure × scale × bonus × recency (see meta.severity_rule); "
         "the terms of each alert are in evidence.severity.",
         "Production concentration is evaluated only for materials the importer imports (World Mining Data).",
+        "Refined-stage trends come from the BACI top-6 extract (baci_refined_top6, USD): shares are of the "
+        "retained flows (each importer's 6 largest suppliers and each exporter's 6 largest customers), "
+        "totals lower bounds; each such alert says so.",
+        "Price spikes: a market price (World Bank Pink Sheet monthly, USGS MCS 2025 annual; own unit and "
+        "currency, named in the alert) rising by min_rise or more in 12 months, for materials the importer "
+        "imports; the money at stake is the importer's imports in the trade source's currency.",
         *notes,
     ]
     if isinstance(importer, Group):

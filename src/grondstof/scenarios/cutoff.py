@@ -46,6 +46,7 @@ from grondstof.errors import InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import country_name, fetch
 from grondstof.indicators.dependency import Plan, plan_imports
+from grondstof.indicators.prices import PERIOD_PATTERN, market_price, market_priceable
 from grondstof.parameters import Cli, DataFile, Lang, Params, Stage, TradeSource, bounds_of, described
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
@@ -84,6 +85,26 @@ CUTOFF_FIELDS = [
     Field("lost_share", "Share of supply lost", "share"),
     Field("lost_value", "Lost (value)", "money", show=False, description="in `currency`"),
     Field("currency", "Currency", show=False),
+    Field(
+        "lost_value_market_eur",
+        "Lost at market price",
+        "money",
+        "EUR",
+        "lost tonnes × the market price at --price-date (beside the trade value, lost_value)",
+    ),
+    Field(
+        "shortfall_value_market_eur",
+        "Shortfall at market price",
+        "money",
+        "EUR",
+        "shortfall tonnes × the market price at --price-date",
+    ),
+    Field(
+        "market_price",
+        "Market price used",
+        show=False,
+        description="series, source, date, unit and ECB rate; or why no market value is given",
+    ),
     Field("capacity", "Alternative capacity", "number", show=False, description="over the months, in `unit`"),
     Field("replaced", "Replaced", "number", description="by alternative suppliers, in `unit`"),
     Field("shortfall", "Shortfall", "number", description="lost − replaced, in `unit`"),
@@ -132,6 +153,9 @@ class CutoffSpec(TradeSelection):
     year: int | None = PField(None, ge=1990, le=2100)
     baseline_year: int | None = PField(None, ge=1990, le=2100, description="preferred year (presets)")
     top: int = PField(DEFAULT_TOP, ge=1, le=250)
+    price_date: str | None = PField(
+        None, max_length=20, pattern=PERIOD_PATTERN, description="year or month of the market price"
+    )
 
     @field_validator("materials", "suppliers", mode="before")
     @classmethod
@@ -139,7 +163,6 @@ class CutoffSpec(TradeSelection):
         if isinstance(value, str):
             return split_list(value)
         return value
-
 
 
 # ---- arithmetic (pure) ---------------------------------------------------------------------------------
@@ -908,12 +931,50 @@ def run_cutoff(spec: CutoffSpec, *, store: Store | None = None, lang: str = "en"
         rows.extend(mat_rows)
         per_material.append(_material_meta(matrix, production[mid], world[mid], extra, lang))
         notes.extend(_material_notes(ctx, matrix, production[mid], world[mid], extra))
+    if spec.price_date is not None:
+        notes.extend(_market_values(store, matrices, rows, spec.price_date, lang))
     meta = _meta(store, ctx, matrices, rows, per_material, notes)
     what = ", ".join(m.name(lang) for m in planned) if len(planned) <= 3 else f"{len(planned)} materials"
     who = ", ".join(s.name(lang) for s in ctx.suppliers)
     to = "all destinations" if ctx.destination is None else ctx.destination.name(lang)
     title = f"Cut-off: {who} stops {spec.share:.0%} of {what} exports to {to} for {spec.months:g} months"
     return Result(title, CUTOFF_FIELDS, rows, meta)
+
+
+def _market_values(
+    store: Store, matrices: Sequence[Matrix], rows: list[dict[str, Any]], price_date: str, lang: str
+) -> list[str]:
+    """Value lost and shortfall tonnes at the market price of ``price_date`` (EUR, ECB annual rate).
+
+    Only on a tonnes basis and for refined-stage codes (the form exchange prices quote); every row of the
+    material says which price was used or why none was (``market_price``). The trade value stays beside it.
+    """
+    notes = []
+    for matrix in matrices:
+        mine = [r for r in rows if r["material"] == matrix.material.id]
+        name = matrix.material.name(lang)
+        price, why = None, ""
+        if matrix.basis != "tonnes":
+            why = f"{matrix.plan.source} has no tonnes: no market value"
+        elif not market_priceable(matrix.plan.choice.stages):
+            why = f"codes at stage {'+'.join(matrix.plan.choice.stages)}, not the refined form prices quote"
+        else:
+            price, why = market_price(store, matrix.material.id, price_date)
+        for row in mine:
+            if price is None:
+                row.update(lost_value_market_eur=None, shortfall_value_market_eur=None, market_price=why)
+                continue
+            row.update(
+                lost_value_market_eur=row["lost"] * price.eur_per_t,
+                shortfall_value_market_eur=row["shortfall"] * price.eur_per_t,
+                market_price=price.label,
+            )
+        notes.append(f"{name}: {price.label}." if price is not None else f"{name}: {why}.")
+    notes.append(
+        "Market values count the gross tonnes of the traded codes at the price of the priced product; "
+        "lost_value is the same loss at trade values (the source's currency and year)."
+    )
+    return notes
 
 
 def _material_meta(
@@ -1107,6 +1168,7 @@ def cutoff(
     source: str | None = None,
     stage: str | None = None,
     top: int = DEFAULT_TOP,
+    price_date: str | None = None,
     store: Store | None = None,
     lang: str = "en",
 ) -> Result:
@@ -1132,6 +1194,9 @@ def cutoff(
         × their production (``production``) per year.
     year, source, stage:
         Baseline year (default the latest with imports), trade source and value-chain stage.
+    price_date:
+        A year or month: lost and shortfall tonnes also valued at the market price of that date (EUR at the
+        ECB annual rate; refined-stage codes with tonnes only), beside the trade value.
 
     The formulas are in the module docstring. Raises :class:`InputError` naming the bad parameter.
     """
@@ -1149,6 +1214,7 @@ def cutoff(
         "source": source,
         "stage": stage,
         "top": top,
+        "price_date": None if price_date is None else str(price_date),
     }
     spec = validate(CutoffSpec, {k: v for k, v in data.items() if v is not None}, source="cutoff")
     return run_cutoff(spec, store=store, lang=lang)
@@ -1282,6 +1348,16 @@ class CutoffParams(Params):
     ] = None
     source: TradeSource = None
     stage: Stage = None
+    price_date: Annotated[
+        str | None,
+        described(
+            "Also value the loss at the market price of this year (2024) or month (2022-03), in EUR.",
+            "Waardeer het verlies ook tegen de marktprijs van dit jaar (2024) of deze maand (2022-03), "
+            "in EUR.",
+            max_length=20,
+            pattern=PERIOD_PATTERN,
+        ),
+    ] = None
     file: DataFile = None
     lang: Lang = "en"
 

@@ -857,8 +857,9 @@ class BalanceData:
 
 def load_balance_data(store: Any, req: BalanceRequest, source: str | None) -> BalanceData:
     """Pick the trade source and codes (as ``imports`` does), read the flows by partner and the production."""
+    from grondstof.indicators import trade as tr
     from grondstof.indicators.dependency import plan_imports
-    from grondstof.registry.materials import STAGES, materials
+    from grondstof.registry.materials import STAGES
 
     mat, importer = req.material, req.importer
     stage = req.stage if req.stage in STAGES else None
@@ -866,9 +867,7 @@ def load_balance_data(store: Any, req: BalanceRequest, source: str | None) -> Ba
     plan = plans[0]
     the_year = plan.years[0]
     classification = plan.choice.classification
-    code_stage = {
-        r.code: r.stage for r in materials().codes(mat.id, classification) if r.code in plan.choice.codes
-    }
+    code_stage = {r.code: r.stage for r in tr.codes(mat.id, classification) if r.code in plan.choice.codes}
     rows = _trade_rows(store, {plan.source: [plan.choice]}, importer, (the_year, the_year), by_partner=True)
     production, wmd_by_stage, prod_notes = _production(store, mat, importer, the_year)
     return BalanceData(

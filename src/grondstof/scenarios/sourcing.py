@@ -70,7 +70,7 @@ def candidates(mat: Material, sources: Sequence[str], stage: str | None) -> dict
                 {
                     row.code
                     for member in members
-                    for row in registry.codes(member.id, classification)
+                    for row in tr.codes(member.id, classification)
                     if not row.basket and row.stage == STOCKED_STAGE
                 }
             )

@@ -74,6 +74,8 @@ from pydantic import field_validator, model_validator
 from grondstof.errors import DataNotAvailableError, InputError
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import fetch
+from grondstof.indicators.exchange_rates import RATE_SOURCE, USD_PER_EUR
+from grondstof.indicators.prices import PERIOD_PATTERN, MarketPrice, market_price, market_priceable
 from grondstof.parameters import (
     Cli,
     CountriesText,
@@ -102,20 +104,6 @@ from grondstof.scenarios.sourcing import (  # noqa: F401 (COMPLETE_SOURCES, RECE
     quantity_label,
 )
 from grondstof.store import Store, open_store
-
-# ECB euro foreign exchange reference rates, annual averages of the daily rates, US dollars per euro
-# (ECB Data Portal series EXR.A.USD.EUR.SP00.A; the same figures are Eurostat's ert_bil_eur_a). The euro
-# started in 1999; earlier BACI years are not converted (their cost is null, with a note).
-USD_PER_EUR: dict[int, float] = {
-    1999: 1.0658, 2000: 0.9236, 2001: 0.8956, 2002: 0.9456, 2003: 1.1312, 2004: 1.2439,
-    2005: 1.2441, 2006: 1.2556, 2007: 1.3705, 2008: 1.4708, 2009: 1.3948, 2010: 1.3257,
-    2011: 1.3920, 2012: 1.2848, 2013: 1.3281, 2014: 1.3285, 2015: 1.1095, 2016: 1.1069,
-    2017: 1.1297, 2018: 1.1810, 2019: 1.1195, 2020: 1.1422, 2021: 1.1827, 2022: 1.0530,
-    2023: 1.0813, 2024: 1.0824,
-}  # fmt: skip
-RATE_SOURCE = (
-    "ECB euro foreign exchange reference rates, annual average (ECB Data Portal EXR.A.USD.EUR.SP00.A)"
-)
 
 DEFAULT_HOLDING_COST = 0.05  # capital ~3 %/yr + storage and insurance ~2 %/yr: our round assumption
 DEFAULT_DAYS = 90  # the IEA oil norm, used when no mode is chosen
@@ -168,7 +156,18 @@ def _fields() -> dict[str, Field]:
         ),
         Field("confidence", "Confidence", "share", description="share of draws the stock covers in full"),
         Field("stock_tonnes", "Stock", "tonnes", "t", "null when the source has no tonnes (value terms)"),
-        Field("unit_value_eur_per_t", "Unit value", "money", "EUR/t", "import value / tonnes, same year"),
+        Field(
+            "unit_value_eur_per_t",
+            "Unit value",
+            "money",
+            "EUR/t",
+            "import value / tonnes, same year; or the market price at --price-date (see `valuation`)",
+        ),
+        Field(
+            "valuation",
+            "Valued at",
+            description="trade unit value (source, year) or market price (series, source, date, rate)",
+        ),
         Field("cost_eur", "Cost", "money", "EUR", "stock × unit value (or D/365 of the import value)"),
         Field(
             "holding_cost_eur_per_year",
@@ -225,7 +224,7 @@ def _pick(*names: str, hide_days: bool = False) -> list[Field]:
 
 
 _COMMON_HEAD = ("importer", "importer_name", "material", "material_name", "basis", "year", "quantity_basis")
-_COMMON_TAIL = ("stock_measure", "source", "stage")
+_COMMON_TAIL = ("valuation", "stock_measure", "source", "stage")
 DAYS_FIELDS = _pick(
     *_COMMON_HEAD,
     "reference_flow_t",
@@ -610,6 +609,7 @@ class Flows:
     production_t: float | None = None  # None: no World Mining Data output at the codes' stage and year
     production_note: str = ""
     notes: list[str] = field(default_factory=list)
+    market: MarketPrice | None = None  # set when stocks are valued at a market price (price_date)
 
     @property
     def currency(self) -> str:
@@ -636,10 +636,27 @@ class Flows:
         return self.import_value_with_tonnes / self.import_tonnes if self.has_tonnes else None
 
     @property
-    def unit_value_eur(self) -> float | None:
+    def trade_unit_value_eur(self) -> float | None:
+        """Import value per tonne in EUR (Comext EUR as is; BACI USD at the ECB rate of the trade year)."""
         if self.unit_value is None:
             return None
         return self.unit_value if self.currency == "EUR" else usd_to_eur(self.unit_value, self.year)
+
+    @property
+    def unit_value_eur(self) -> float | None:
+        """EUR per tonne the stock is valued at: the market price where one was set, else the trade value."""
+        if self.market is not None:
+            return self.market.eur_per_t
+        return self.trade_unit_value_eur
+
+    @property
+    def valuation(self) -> str:
+        """What ``unit_value_eur`` is, in words: the market price (series, date, rate) or the trade value."""
+        if self.market is not None:
+            return self.market.label
+        if not self.has_tonnes:
+            return f"trade value: {self.source} {self.year} import value (no tonnes)"
+        return f"trade unit value: {self.source} {self.year} import value / tonnes"
 
     @property
     def imports_t(self) -> float | None:
@@ -885,6 +902,7 @@ def _base_row(plan: Flows, ref: Reference, lang: str) -> dict[str, Any]:
         "gross_imports_t": plan.imports_t,
         "reference_value_eur": ref.value_eur,
         "unit_value_eur_per_t": plan.unit_value_eur,
+        "valuation": plan.valuation,
         "stock_measure": "tonnes" if ref.tonnes is not None else "value",
         "source": plan.source,
         "stage": "+".join(plan.stages),
@@ -1258,6 +1276,17 @@ class StockpileParams(Params):
     ] = None
     source: TradeSource = None
     stage: Stage = None
+    price_date: Annotated[
+        str | None,
+        described(
+            "Value stocks at the market price of this year (2024) or month (2022-03) where a price series "
+            "exists (refined-stage codes; EUR at the ECB annual rate); trade unit values otherwise.",
+            "Waardeer voorraden tegen de marktprijs van dit jaar (2024) of deze maand (2022-03) waar een "
+            "prijsreeks bestaat (geraffineerde codes; EUR tegen de ECB-jaarkoers); anders handelswaarde.",
+            max_length=20,
+            pattern=PERIOD_PATTERN,
+        ),
+    ] = None
     draws: Annotated[
         int | None,
         described(
@@ -1291,6 +1320,7 @@ def stockpile(
     year: int | None = None,
     source: str | None = None,
     stage: str | None = None,
+    price_date: str | int | None = None,
     compare: str | Sequence[str] | None = None,
     draws: int | None = None,
     seed: int | None = None,
@@ -1328,6 +1358,11 @@ def stockpile(
         ``tonnes``.
     year, source, stage:
         Reference year (default the latest with imports), trade source and value-chain stage of codes.
+    price_date:
+        A year (``2024``) or month (``"2022-03"``): value stocks at the market price of that date
+        (:func:`grondstof.indicators.prices.market_price`, EUR at the ECB annual average rate) where the
+        material has a price per tonne and its codes are all at the processing (refined) stage — the form
+        exchange prices quote; every other row keeps the trade unit value. ``valuation`` says which.
     compare:
         More importers to show side by side (``"EU27"``).
     draws, seed:
@@ -1393,6 +1428,8 @@ def stockpile(
             "materials with trade data for these importers: " + "; ".join(skipped),
         )
     notes: list[str] = []
+    if price_date is not None and price_date != "":
+        notes.extend(_set_market_prices(store, plans, price_date, lang))
     refs: dict[int, Reference] = {}
     for plan in plans:
         refs[id(plan)] = reference_of(plan, basis, lang)
@@ -1406,6 +1443,7 @@ def stockpile(
         "year": year,
         "source": source,
         "stage": stage,
+        "price_date": None if price_date in (None, "") else str(price_date),
     }
     if mode == "days":
         query["days"] = norms
@@ -1430,6 +1468,43 @@ def stockpile(
     meta = _meta(store, plans, importers, rows, query, notes, skipped, mode, holding, lang)
     who = " and ".join(i.name(lang) for i in importers)
     return Result(f"Stockpile for {who}: {title_mode}", fields, rows, meta)
+
+
+def _set_market_prices(store: Store, plans: Sequence[Flows], price_date: str | int, lang: str) -> list[str]:
+    """Give each plan its market price at ``price_date`` where the rule allows; notes say where not and why.
+
+    A market price quotes a refined product (LME nickel, cobalt metal, …), so it values only stocks of
+    processing-stage codes with tonnes; ores, products and value-only sources keep the trade unit value.
+    """
+    notes = []
+    cache: dict[str, tuple[MarketPrice | None, str]] = {}
+    for plan in plans:
+        name = f"{plan.material.name(lang)} ({plan.importer.code})"
+        if not plan.has_tonnes:
+            notes.append(
+                f"{name}: no tonnes in {plan.source}; valued at the trade value, not a market price."
+            )
+            continue
+        if not market_priceable(plan.stages):
+            notes.append(
+                f"{name}: codes at stage {'+'.join(plan.stages)}, not the refined form prices quote; "
+                "trade unit value used."
+            )
+            continue
+        if plan.material.id not in cache:
+            cache[plan.material.id] = market_price(store, plan.material.id, price_date)
+        price, why = cache[plan.material.id]
+        if price is None:
+            notes.append(f"{name}: {why}; trade unit value used.")
+            continue
+        plan.market = price
+    priced = [p for p in plans if p.market is not None]
+    if priced:
+        notes.append(
+            "Market prices value the gross tonnes of the traded codes at the price of the priced product "
+            "(series named in valuation); a compound or alloy is counted as if it were the metal."
+        )
+    return notes
 
 
 def _meta(
