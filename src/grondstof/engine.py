@@ -1,12 +1,61 @@
-"""The only module that knows which engine runs the queries.
+"""Engines: the same queries on DuckDB and on Spark, and what runs locally once the engine has
+reduced the data.
 
-Indicator code is written once as Ibis expressions over the store's tables. DuckDB runs them in process by
-default; ``connect("pyspark", spark=session)`` runs the same expressions on Spark (a cluster, or local mode
-when no session is given) and ``connect("polars")`` on Polars. Engine-specific calls (connections, reading
-Parquet, executing to Arrow, releasing what a store registered) live here only.
+Every analysis is written once as Ibis expressions over the store's tables; this module is the only one that
+knows which engine runs them (connections, reading Parquet, executing to Arrow, releasing what a store
+registered). DuckDB runs them in process and is the default. Spark runs the very same expressions:
 
-Nothing here imports pyspark or starts a JVM unless the ``pyspark`` backend is asked for: the default
-command start-up stays DuckDB only.
+* ``GRONDSTOF_BACKEND=pyspark`` or ``grondstof --backend pyspark COMMAND`` (every command, the API server
+  included), or in Python ``open_store(backend="pyspark")``, ``open_store(spark=session)`` or
+  ``open_store(backend=grondstof.connect("pyspark", spark=session))``. Without a session the process's
+  active one is used (on a cluster: the one ``spark-submit`` or the notebook made), else a local session
+  on ``$GRONDSTOF_SPARK_MASTER`` (default ``local[*]``) is started. Nothing imports pyspark or starts a
+  JVM unless Spark is asked for.
+* **Supported versions**: Spark 4.0 through pyspark 4.0.5 (the ``spark`` extra: ``ibis-framework[pyspark]``
+  12.0.0 allows pyspark >=3.5,<4.1), Java 17 (tested with OpenJDK 17.0.15; Spark 4.0 also runs on Java 21),
+  Python 3.11. Spark 3.5 lies inside Ibis's range but is not tested here; Spark 4.1 and later are outside
+  it (stack.md D2).
+* **What runs on the engine**: every read of the store (Spark reads the same Parquet files, Hive
+  partitions and lakes) and every filter, join and aggregation over the trade, production, governance and
+  study tables: flows of the chosen codes, partner totals, shares, ranks, HHIs, top partners, the whole
+  GeoPolRisk computation (``geopolrisk_table``), the import-dependency table (``dependency_table``), the
+  exports behind the kept-in-country estimate, net trade and the mass balance's trade and production.
+* **What runs locally, and why**: after the engine has reduced the data, some steps run in Python on what
+  it returned. Their size depends on the question (materials × partners × years for one importer), not
+  on the rows of the trade table: ``benchmarks/bench_scale.py`` counts the rows every command brings back
+  (``fetched_rows`` in ``benchmarks/results/scale.csv``), and they stay the same from 1× to 100× data.
+
+  - year-over-year changes, the kept-in-country estimate (gross × (1 − exports / imports)) and per-year
+    totals of ``partner``; the per-material rows of ``overview``, ``compare`` and ``risk --method all``
+    (joining at most a few hundred reduced rows);
+  - DERA's HHI and weighted country risk per material and year, the EU 2023 supply-risk formula and its
+    national variant: the inputs are the study's published tables (a few thousand rows) and the
+    engine's per-partner import totals of one importer;
+  - CRMA benchmark status and trend, export-control exposure (a timeline of a few dozen measures), the
+    early-warning signals of ``watch`` (changes and share crossings over one importer's per material,
+    year and partner totals), presets;
+  - scenario arithmetic: the cut-off's loss, replacement and stock days per material; Monte Carlo draws
+    (NumPy over each material's partner shares: random draws are not data, and one engine's random
+    numbers would not be another's, stack.md B3); the stockpile LP (HiGHS) and its scenario cover; the
+    transition and technology tables (shipped intensities and scenario files of a few hundred rows);
+    closing the mass balance.
+
+  None of these reads a table of the store row by row; moving them into the engine would give every
+  question several more engine round trips (about 0.1–0.5 s each on Spark) for no gain in scale.
+* **Differences handled here**: Spark packs several Parquet files into partitions by size, so plain tables
+  are read file by file and concatenated, keeping the row order DuckDB gives (some small tables, such as
+  the export-control timeline, mean their order); results come back as Arrow (``DataFrame.toArrow``), so
+  nulls and 64-bit integers stay as they are. In the analyses: a top supplier is ``top_of`` (the largest
+  amount, ties to the first code), because ``argmax`` picks any of tied rows, differently on each engine;
+  every fetch whose order feeds a row order or a tie is ordered; Ibis 12 compiles an *ordered* DISTINCT
+  for Spark with the filter's columns inside the DISTINCT (wrong rows), so distinct values are sorted in
+  Python instead. Ibis's Spark compiler also treats NaN as null in ``notnull``; the store holds no NaN
+  (parsers write nulls), so that changes nothing. Floating-point sums may add in another order: results
+  agree to 1e-9 relative, not bit for bit.
+* **Parity**: ``tests/test_spark.py`` (``make test-spark``, run by CI) runs every registered analysis, the
+  dependency and GeoPolRisk tables, the command-line and environment switches and a Hive-partitioned store
+  on DuckDB and on a local Spark session over the same store, and asserts the same rows in the same order
+  with values equal to 1e-9 relative.
 """
 
 from __future__ import annotations
@@ -62,7 +111,8 @@ def spark_session(master: str | None = None) -> Any:
     The process's active session if there is one (on a cluster: the one ``spark-submit`` or the notebook
     made); otherwise a new session on ``master`` (default ``$GRONDSTOF_SPARK_MASTER``, else ``local[*]``)
     with the settings a local run needs: Python workers on this interpreter (stack.md D18), the loopback
-    address, no web UI, and a throwaway warehouse directory (D17).
+    address, no web UI, a throwaway warehouse directory (D17), two shuffle partitions per core in local
+    mode, and 2 GB of driver memory (``$GRONDSTOF_SPARK_DRIVER_MEMORY``).
     """
     from grondstof.errors import InputError, StoreError
 
@@ -85,16 +135,22 @@ def spark_session(master: str | None = None) -> Any:
 
     master = master or os.environ.get(SPARK_MASTER_ENV) or "local[*]"
     warehouse = tempfile.mkdtemp(prefix="grondstof-spark-warehouse-")
+    # Spark's default of 200 shuffle partitions is made for clusters; on one machine every aggregation
+    # would run 200 tiny tasks. Two per core keeps the cores busy.
+    cores = os.cpu_count() or 2
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("grondstof")
+        .config("spark.driver.memory", os.environ.get("GRONDSTOF_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.warehouse.dir", warehouse)
+        .config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
+    )
+    if master.startswith("local"):
+        builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
     try:
-        session = (
-            SparkSession.builder.master(master)
-            .appName("grondstof")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.warehouse.dir", warehouse)
-            .config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
-            .getOrCreate()
-        )
+        session = builder.getOrCreate()
     except Exception as exc:  # no Java, or a Java Spark cannot use
         raise StoreError(
             f"could not start Spark on {master} ({type(exc).__name__}: {str(exc).splitlines()[0]}); Spark "
