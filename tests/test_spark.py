@@ -201,6 +201,10 @@ def test_command_line_and_environment_choose_spark(real_store_dir: Path, spark, 
     assert rows[0]["country"] == "CHN" and round(rows[0]["share"], 3) == 0.984
     store.close()
     assert spark.range(3).count() == 3  # closing a store leaves the caller's session running
+    monkeypatch.delenv("GRONDSTOF_BACKEND")
+    given = open_store(real_store_dir, build_if_missing=False, spark=spark)  # a session implies Spark
+    assert given.backend == "pyspark" and given.con._session is spark
+    given.close()
 
 
 @pytest.mark.spark

@@ -154,6 +154,8 @@ class Store:
             backend = backend_name(backend)
         from grondstof.config import resolve_backend
 
+        if backend is None and backend_options.get("spark") is not None:
+            backend = "pyspark"  # open_store(spark=session)
         self.backend = resolve_backend(backend)
         self._backend_options = backend_options
         self._tables: dict[str, Any] = {}
