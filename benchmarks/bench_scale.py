@@ -162,7 +162,12 @@ def worker(engine: str, store: str, only: str | None = None) -> None:
         opened.table("trade").count().execute()  # reading the table's metadata
     print(
         json.dumps(
-            {"measure": "fixed overhead", "seconds": time.perf_counter() - started, "peak": sampler.peak}
+            {
+                "measure": "fixed overhead",
+                "seconds": time.perf_counter() - started,
+                "peak": sampler.peak,
+                "load": load(),
+            }
         ),
         flush=True,
     )
@@ -184,7 +189,14 @@ def worker(engine: str, store: str, only: str | None = None) -> None:
         measure = "grondstof " + " ".join(command)
         print(
             json.dumps(
-                {"measure": measure, "seconds": seconds, "peak": sampler.peak, "rows": rows, **fetched}
+                {
+                    "measure": measure,
+                    "seconds": seconds,
+                    "peak": sampler.peak,
+                    "rows": rows,
+                    "load": load(),
+                    **fetched,
+                }
             ),
             flush=True,
         )
@@ -201,7 +213,15 @@ def worker(engine: str, store: str, only: str | None = None) -> None:
             table = function(store=opened, **kwargs)
         seconds = time.perf_counter() - t0
         print(
-            json.dumps({"measure": label, "seconds": seconds, "peak": sampler.peak, "rows": table.num_rows}),
+            json.dumps(
+                {
+                    "measure": label,
+                    "seconds": seconds,
+                    "peak": sampler.peak,
+                    "rows": table.num_rows,
+                    "load": load(),
+                }
+            ),
             flush=True,
         )
 
@@ -312,7 +332,7 @@ def main() -> None:
     results: list[dict[str, object]] = []
 
     def record(**row: object) -> None:
-        row = {"when": stamp, "machine": machine, "load": load(), **row}
+        row = {"when": stamp, "machine": machine, "load": row.pop("load", None) or load(), **row}
         results.append(row)
         new = not out_path.exists()
         with open(out_path, "a", newline="") as handle:
@@ -354,6 +374,7 @@ def main() -> None:
                     rows=item.get("rows", ""),
                     queries=item.get("queries", ""),
                     fetched_rows=item.get("fetched_rows", ""),
+                    load=item.get("load"),
                 )
         if not opts.keep and scale != 1:
             shutil.rmtree(work / f"data-{scale:g}x", ignore_errors=True)
