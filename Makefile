@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: start test test-spark install install-test install-spark build bench lock clean
+.PHONY: start test test-spark fuzz install install-test install-spark build bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ test: install-test
 # One process (one local Spark session shared by the suite, two cores): a few minutes.
 test-spark: install-spark
 	$(BIN)/pytest -q -m spark
+
+# Long randomized fuzzing apart from `make test` (which is derandomized and bounded): the Hypothesis
+# properties, the URL tests and schemathesis with random inputs for FUZZ_MINUTES; appends the inputs tried
+# and server errors found to benchmarks/results/fuzz.csv.
+FUZZ_MINUTES ?= 10
+fuzz: install-test
+	$(BIN)/python benchmarks/fuzz.py --minutes $(FUZZ_MINUTES)
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

@@ -48,6 +48,7 @@ METHOD_MODULES = [
     "grondstof.scenarios.transition",
     "grondstof.scenarios.technologies",
     "grondstof.scenarios.massbalance",
+    "grondstof.scanner.kernel",
     "grondstof.engine",
 ]
 

@@ -42,6 +42,7 @@ from typing import Annotated, Any
 from grondstof.errors import InputError, UnknownCountryError
 from grondstof.indicators._common import country_name, fetch
 from grondstof.parameters import Cli, CountryText, Lang, Params, described
+from grondstof.parsing import parse_date as _parse_date
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -103,19 +104,7 @@ _RAW = re.compile(r"\braw (ore|mineral)", re.IGNORECASE)
 
 def parse_date(value: str | dt.date | None, parameter: str = "date") -> dt.date:
     """``YYYY-MM-DD`` text or a date (None: today); anything else raises InputError naming ``parameter``."""
-    if value is None or value == "":
-        return dt.date.today()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(parameter, value, "a date as YYYY-MM-DD, e.g. 2024-01-01") from None
+    return _parse_date(value, parameter, default=dt.date.today())  # type: ignore[return-value]
 
 
 def _check_lang(lang: str) -> None:
@@ -426,7 +415,7 @@ def exposure(
             notes.append(f"{measure['id']}: {basis}.")
         applicable.append((measure, evaluated))
 
-    pairs = []
+    pairs: list[tuple[dict[str, Any], str, str | None]] = []
     for measure, evaluated in applicable:
         if not evaluated:
             notes.append(f"{measure['id']}: names no material of the registry ({measure['materials_text']}).")
@@ -553,7 +542,7 @@ def _series(
     if not plans:
         return {}, {}
     spans = {p.source: tr.year_span(store, p.source) or (0, 0) for p in plans.values()}
-    firsts = [_effect(m).year - 1 for m, _, _ in pairs if _effect(m) is not None]
+    firsts = [e.year - 1 for m, _, _ in pairs if (e := _effect(m)) is not None]
     lo = max(min(firsts, default=cutoff), min(s[0] for s in spans.values()))
     hi = min(cutoff, max(s[1] for s in spans.values()))
     if lo > hi:
@@ -597,6 +586,7 @@ def _exposure_rows(
     from grondstof.indicators import trade as tr
 
     effect = _effect(measure)
+    assert effect is not None  # only measures in force reach here, and they have a date
     mat = materials().get(mat_id)
     span = spans.get(plan.source, (0, 0))
     before = effect.year - 1
