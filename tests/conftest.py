@@ -93,3 +93,34 @@ def web(real_store):
 
     with TestClient(create_app(real_store)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory):
+    """One local Spark session (two cores) for the whole test session; tests marked ``spark`` use it.
+
+    Skipped when the spark extra is not installed. The warehouse goes to a throwaway directory (a local
+    session otherwise leaves ``spark-warehouse/`` behind, stack.md D17); Python workers use this
+    interpreter (D18).
+    """
+    pytest.importorskip("pyspark", reason="the spark extra is not installed (make test-spark)")
+    import os
+    import sys
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("grondstof-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "2g")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

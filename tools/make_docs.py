@@ -49,6 +49,7 @@ METHOD_MODULES = [
     "grondstof.scenarios.technologies",
     "grondstof.scenarios.massbalance",
     "grondstof.scanner.kernel",
+    "grondstof.engine",
 ]
 
 # Field lists of the commands that are not analyses (analyses declare theirs in grondstof.analyses).
@@ -65,6 +66,10 @@ licence, the units, the trade codes used, coverage notes and a description of ev
 accepted as ISO2/ISO3 codes or English or Dutch names (and `EU27` where an importer is asked for);
 materials by English or Dutch name, chemical symbol or alias. Bad input exits with status 2 and one line
 on stderr; a store or data problem with status 1.
+
+Every command takes the global option `--backend duckdb|pyspark` before the command name
+(`grondstof --backend pyspark imports cobalt --country NL`; default `$GRONDSTOF_BACKEND`, else DuckDB): the
+engine that runs the queries (see docs/methods.md, "Engines").
 """
 
 

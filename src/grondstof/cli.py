@@ -9,6 +9,8 @@ default, one JSON object ``{"meta": ..., "rows": [...]}`` with ``--json``, and t
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from grondstof.commands import report, serve, store, synth
@@ -25,6 +27,32 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _global_options(
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            "--backend",
+            help="Engine that runs the queries: duckdb (default, in process) or pyspark "
+            "(needs the spark extra). Default $GRONDSTOF_BACKEND.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Options that apply to every command."""
+    from grondstof.commands.output import err_console
+    from grondstof.config import choose_backend
+    from grondstof.errors import InputError
+
+    try:
+        choose_backend(backend)
+    except InputError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 scenario_app = typer.Typer(
     cls=analysis_group(("scenario",)),
     help="What-if scenarios: supplier cut-offs, Monte Carlo disruptions, presets.",

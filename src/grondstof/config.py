@@ -9,6 +9,9 @@ The raw public datasets are never part of the package. They are read from a *dat
 
 The store (Parquet tables and the catalog built from that directory) lives in ``store_dir`` /
 ``--store DIR`` / ``$GRONDSTOF_STORE`` / ``~/.cache/grondstof/store`` (``$XDG_CACHE_HOME`` respected).
+
+The engine that runs the queries is ``backend=`` / ``grondstof --backend NAME`` / ``$GRONDSTOF_BACKEND`` /
+``duckdb`` (in process). ``pyspark`` runs the same expressions on Spark.
 """
 
 from __future__ import annotations
@@ -21,6 +24,11 @@ from grondstof.parsing import user_path
 
 DATA_ENV = "GRONDSTOF_DATA"
 STORE_ENV = "GRONDSTOF_STORE"
+BACKEND_ENV = "GRONDSTOF_BACKEND"
+BACKEND_NAMES = ("duckdb", "polars", "pyspark")
+
+# Set by the command line's global ``--backend`` option for the rest of the process.
+_chosen_backend: str | None = None
 
 
 def _checkout_root() -> Path:
@@ -71,3 +79,33 @@ def resolve_store_dir(store_dir: str | os.PathLike[str] | None = None) -> Path:
         return user_path(env, STORE_ENV).resolve()
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return (Path(cache) / "grondstof" / "store").resolve()
+
+
+def choose_backend(backend: str | None) -> None:
+    """Make ``backend`` the default engine of this process (the command line's ``--backend``); None
+    goes back to ``$GRONDSTOF_BACKEND`` or DuckDB. Raises :class:`InputError` for an unknown name."""
+    global _chosen_backend
+    _chosen_backend = _check_backend("--backend", backend) if backend is not None else None
+
+
+def resolve_backend(backend: str | None = None) -> str:
+    """Return the engine to run queries on: ``backend`` if given, else the command line's ``--backend``,
+    else ``$GRONDSTOF_BACKEND``, else ``duckdb``.
+
+    Raises :class:`InputError` naming the parameter or the environment variable for an unknown engine.
+    """
+    if backend is not None:
+        return _check_backend("backend", backend)
+    if _chosen_backend is not None:
+        return _chosen_backend
+    env = os.environ.get(BACKEND_ENV)
+    if env:
+        return _check_backend(BACKEND_ENV, env)
+    return "duckdb"
+
+
+def _check_backend(parameter: str, value: str) -> str:
+    name = value.strip().lower()
+    if name not in BACKEND_NAMES:
+        raise InputError(parameter, value, f"an engine: {', '.join(BACKEND_NAMES)}")
+    return name

@@ -1,42 +1,172 @@
-"""The only module that knows which engine runs the queries.
+"""Engines: the same queries on DuckDB and on Spark, and what runs locally once the engine has
+reduced the data.
 
-Indicator code is written once as Ibis expressions over the store's tables. DuckDB runs them in process by
-default; ``connect("pyspark", session=spark)`` runs the same expressions on a Spark cluster and
-``connect("polars")`` on Polars. Engine-specific calls (connections, reading Parquet) live here only.
+Every analysis is written once as Ibis expressions over the store's tables; this module is the only one that
+knows which engine runs them (connections, reading Parquet, executing to Arrow, releasing what a store
+registered). DuckDB runs them in process and is the default. Spark runs the very same expressions:
+
+* ``GRONDSTOF_BACKEND=pyspark`` or ``grondstof --backend pyspark COMMAND`` (every command, the API server
+  included), or in Python ``open_store(backend="pyspark")``, ``open_store(spark=session)`` or
+  ``open_store(backend=grondstof.connect("pyspark", spark=session))``. Without a session the process's
+  active one is used (on a cluster: the one ``spark-submit`` or the notebook made), else a local session
+  on ``$GRONDSTOF_SPARK_MASTER`` (default ``local[*]``) is started. Nothing imports pyspark or starts a
+  JVM unless Spark is asked for.
+* **Supported versions**: Spark 4.0 through pyspark 4.0.5 (the ``spark`` extra: ``ibis-framework[pyspark]``
+  12.0.0 allows pyspark >=3.5,<4.1), Java 17 (tested with OpenJDK 17.0.15; Spark 4.0 also runs on Java 21),
+  Python 3.11. Spark 3.5 lies inside Ibis's range but is not tested here; Spark 4.1 and later are outside
+  it (stack.md D2).
+* **What runs on the engine**: every read of the store (Spark reads the same Parquet files, Hive
+  partitions and lakes) and every filter, join and aggregation over the trade, production, governance and
+  study tables: flows of the chosen codes, partner totals, shares, ranks, HHIs, top partners, the whole
+  GeoPolRisk computation (``geopolrisk_table``), the import-dependency table (``dependency_table``), the
+  exports behind the kept-in-country estimate, net trade and the mass balance's trade and production.
+* **What runs locally, and why**: after the engine has reduced the data, some steps run in Python on what
+  it returned. Their size depends on the question (materials × partners × years for one importer), not
+  on the rows of the trade table: ``benchmarks/bench_scale.py`` counts the rows every command brings back
+  (``fetched_rows`` in ``benchmarks/results/scale.csv``): bounded by one importer's materials × partners ×
+  years, they grow only where the data has more partners per code (Monte Carlo: 20,558 rows at 1×, 218,772
+  on the 30× synthetic data), never with the rows of other importers or unmapped products.
+
+  - year-over-year changes, the kept-in-country estimate (gross × (1 − exports / imports)) and per-year
+    totals of ``partner``; the per-material rows of ``overview``, ``compare`` and ``risk --method all``
+    (joining at most a few hundred reduced rows);
+  - DERA's HHI and weighted country risk per material and year, the EU 2023 supply-risk formula and its
+    national variant: the inputs are the study's published tables (a few thousand rows) and the
+    engine's per-partner import totals of one importer;
+  - CRMA benchmark status and trend, export-control exposure (a timeline of a few dozen measures), the
+    early-warning signals of ``watch`` (changes and share crossings over one importer's per material,
+    year and partner totals), presets;
+  - scenario arithmetic: the cut-off's loss, replacement and stock days per material; Monte Carlo draws
+    (NumPy over each material's partner shares: random draws are not data, and one engine's random
+    numbers would not be another's, stack.md B3); the stockpile LP (HiGHS) and its scenario cover; the
+    transition and technology tables (shipped intensities and scenario files of a few hundred rows);
+    closing the mass balance;
+  - the scanner's arithmetic over a company's own rows (never a store table) and the national figures the
+    engine returned per material; ``changes``' year-on-year differences of two years of import totals.
+
+  None of these reads a table of the store row by row; moving them into the engine would give every
+  question several more engine round trips (about 0.1–0.5 s each on Spark) for no gain in scale.
+* **Differences handled here**: Spark packs several Parquet files into partitions by size, so plain tables
+  are read file by file and concatenated, keeping the row order DuckDB gives (some small tables, such as
+  the export-control timeline, mean their order); results come back as Arrow (``DataFrame.toArrow``), so
+  nulls and 64-bit integers stay as they are. In the analyses: a top supplier is ``top_of`` (the largest
+  amount, ties to the first code), because ``argmax`` picks any of tied rows, differently on each engine;
+  every fetch whose order feeds a row order or a tie is ordered; Ibis 12 compiles an *ordered* DISTINCT
+  for Spark with the filter's columns inside the DISTINCT (wrong rows), so distinct values are sorted in
+  Python instead. Ibis's Spark compiler also treats NaN as null in ``notnull``; the store holds no NaN
+  (parsers write nulls), so that changes nothing. Floating-point sums may add in another order: results
+  agree to 1e-9 relative, not bit for bit.
+* **Parity**: ``tests/test_spark.py`` (``make test-spark``, run by CI) runs every registered analysis, the
+  dependency and GeoPolRisk tables, the command-line and environment switches and a Hive-partitioned store
+  on DuckDB and on a local Spark session over the same store, and asserts the same rows in the same order
+  with values equal to 1e-9 relative.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-BACKENDS = ("duckdb", "polars", "pyspark")
+from grondstof.config import BACKEND_NAMES
+
+BACKENDS = BACKEND_NAMES
+
+SPARK_MASTER_ENV = "GRONDSTOF_SPARK_MASTER"
+SPARK_VERSION = "4.0"  # the line ibis-framework[pyspark] 12.0 supports (pyspark >=3.5,<4.1; we pin 4.0.5)
 
 
-def connect(backend: str = "duckdb", **options: Any) -> Any:
+def connect(backend: str | None = None, *, spark: Any = None, **options: Any) -> Any:
     """Return an Ibis backend connection.
 
     Parameters
     ----------
     backend:
-        ``duckdb`` (default, in process), ``polars`` or ``pyspark``.
+        ``duckdb`` (in process), ``polars`` or ``pyspark``; None takes ``$GRONDSTOF_BACKEND`` (or the
+        command line's ``--backend``), else ``duckdb``.
+    spark:
+        For ``pyspark``: the SparkSession to run on (``session=`` is accepted too). Without one, the
+        process's active session is used, or a local one is started (:func:`spark_session`).
     options:
-        For ``pyspark``: ``session`` (an existing SparkSession). For ``duckdb``: passed to
-        ``ibis.duckdb.connect`` (e.g. ``threads``).
+        For ``duckdb``: passed to ``ibis.duckdb.connect`` (e.g. ``threads``). For ``pyspark``: Spark SQL
+        settings applied to the session.
     """
+    from grondstof.config import resolve_backend
+
+    backend = resolve_backend(backend)  # InputError naming the parameter for an unknown engine
     import ibis
 
     if backend == "duckdb":
         return ibis.duckdb.connect(**options)
     if backend == "polars":
         return ibis.polars.connect(**options)
-    if backend == "pyspark":
-        session = options.pop("session", None)
-        if session is None:
-            raise ValueError("backend='pyspark' needs session=<SparkSession>")
-        return ibis.pyspark.connect(session, **options)
-    raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    session = spark if spark is not None else options.pop("session", None)
+    if session is None:
+        session = spark_session()
+    return ibis.pyspark.connect(session, **options)
+
+
+def spark_session(master: str | None = None) -> Any:
+    """The SparkSession the ``pyspark`` backend uses when the caller gives none.
+
+    The process's active session if there is one (on a cluster: the one ``spark-submit`` or the notebook
+    made); otherwise a new session on ``master`` (default ``$GRONDSTOF_SPARK_MASTER``, else ``local[*]``)
+    with the settings a local run needs: Python workers on this interpreter (stack.md D18), the loopback
+    address, no web UI, a throwaway warehouse directory (D17), two shuffle partitions per core in local
+    mode, and 2 GB of driver memory (``$GRONDSTOF_SPARK_DRIVER_MEMORY``).
+    """
+    from grondstof.errors import InputError, StoreError
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InputError(
+            "--backend",
+            "pyspark",
+            "an installed engine: install the spark extra (pip install 'grondstof[spark]')",
+        ) from None
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    import tempfile
+
+    master = master or os.environ.get(SPARK_MASTER_ENV) or "local[*]"
+    warehouse = tempfile.mkdtemp(prefix="grondstof-spark-warehouse-")
+    # Spark's default of 200 shuffle partitions is made for clusters; on one machine every aggregation
+    # would run 200 tiny tasks. Two per core keeps the cores busy.
+    cores = os.cpu_count() or 2
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("grondstof")
+        .config("spark.driver.memory", os.environ.get("GRONDSTOF_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.warehouse.dir", warehouse)
+        .config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
+    )
+    if master.startswith("local"):
+        builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # no Java, or a Java Spark cannot use
+        raise StoreError(
+            f"could not start Spark on {master} ({type(exc).__name__}: {str(exc).splitlines()[0]}); Spark "
+            f"{SPARK_VERSION} needs Java 17 or 21 (JAVA_HOME or java on PATH)"
+        ) from exc
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def backend_name(con: Any) -> str:
+    """The engine name of an Ibis connection (``duckdb``, ``polars``, ``pyspark``)."""
+    return str(getattr(con, "name", ""))
 
 
 def read_parquet(con: Any, files: Sequence[Path | str], name: str, *, hive: bool = False) -> Any:
@@ -48,29 +178,93 @@ def read_parquet(con: Any, files: Sequence[Path | str], name: str, *, hive: bool
     """
     paths = [str(f) for f in files]
     target = paths if len(paths) > 1 else paths[0]
+    backend = backend_name(con)
+    if backend == "pyspark":
+        return _spark_read_parquet(con, paths, name, hive)
     if not hive:
         return con.read_parquet(target, table_name=name)
-    backend = getattr(con, "name", "")
     if backend == "duckdb":
         return con.read_parquet(target, table_name=name, hive_partitioning=True, union_by_name=True)
-    if backend == "polars":
-        return con.read_parquet(target, table_name=name, hive_partitioning=True)
-    # Spark discovers partition directories by itself when given the dataset's root directories.
-    roots = sorted({p.split("/**")[0] for p in paths})
-    return con.read_parquet(roots if len(roots) > 1 else roots[0], table_name=name)
+    return con.read_parquet(target, table_name=name, hive_partitioning=True)
+
+
+def _spark_read_parquet(con: Any, paths: list[str], name: str, hive: bool) -> Any:
+    """Register Parquet files as a Spark temporary view and return it as an Ibis table.
+
+    A Spark session may be shared by several stores (the web server moving to a new build, a notebook with
+    two stores), so the view is named after the files it reads. Spark has no ``**`` glob: a Hive dataset
+    is given by its root directory, whose ``key=value`` directories Spark discovers itself; ``mergeSchema``
+    matches files whose columns come in another order.
+
+    Plain files are read one by one and concatenated in the order given: a table's row order is then its
+    files' order, as on DuckDB (Spark would pack several files into partitions by size, and some small
+    tables, such as the export-control timeline, mean their order).
+    """
+    digest = hashlib.sha1("\n".join(paths).encode()).hexdigest()[:12]
+    view = f"gs_{name}_{digest}"
+    reader = con._session.read
+    if hive:
+        roots = sorted({p.split("/**")[0] for p in paths})
+        frame = reader.option("mergeSchema", "true").parquet(*roots)
+    else:
+        frame = reader.parquet(paths[0])
+        for path in paths[1:]:
+            frame = frame.unionByName(reader.parquet(path))
+    frame.createOrReplaceTempView(view)
+    con.__dict__.setdefault("_grondstof_views", set()).add(view)
+    return con.table(view)
 
 
 def to_arrow(expr: Any) -> Any:
     """Execute an Ibis expression and return a ``pyarrow.Table``.
 
     On DuckDB this goes straight from the DuckDB relation to Arrow: Ibis's own ``to_pyarrow`` imports its
-    pandas converters, which costs a fifth of a second of start-up in every command. Other backends use
-    the public ``to_pyarrow``.
+    pandas converters, which costs a fifth of a second of start-up in every command. On Spark the compiled
+    query is collected as Arrow batches (``DataFrame.toArrow``), keeping nulls and 64-bit integers as they
+    are (Ibis's ``to_pyarrow`` goes through pandas there). Other backends use the public ``to_pyarrow``.
     """
     backend = expr._find_backend(use_default=True)
-    if getattr(backend, "name", "") == "duckdb" and hasattr(backend, "_to_duckdb_relation"):
+    name = backend_name(backend)
+    if name == "duckdb" and hasattr(backend, "_to_duckdb_relation"):
         return backend._to_duckdb_relation(expr).to_arrow_table()
+    if name == "pyspark" and getattr(backend, "mode", "batch") == "batch":
+        return _spark_to_arrow(backend, expr)
     return expr.to_pyarrow()
+
+
+def _spark_to_arrow(backend: Any, expr: Any) -> Any:
+    from ibis.formats.pyarrow import PyArrowSchema
+
+    backend._run_pre_execute_hooks(expr)
+    table_expr = expr.as_table()
+    frame = backend._session.sql(backend.compile(table_expr))
+    arrow = frame.toArrow()
+    schema = PyArrowSchema.from_ibis(table_expr.schema())
+    # Spark names and types its columns itself (integer sums come back as 64-bit, as in DuckDB); the
+    # expression's schema is the contract.
+    arrow = arrow.rename_columns(schema.names).cast(schema)
+    return expr.__pyarrow_result__(arrow)
+
+
+def release(con: Any) -> None:
+    """Let go of what a store registered on ``con``.
+
+    A DuckDB connection belongs to its store and is closed. A Spark session belongs to the caller (or the
+    process) and is never stopped: only the temporary views the store registered are dropped.
+    """
+    name = backend_name(con)
+    if name == "pyspark":
+        for view in con.__dict__.pop("_grondstof_views", set()):
+            try:
+                con._session.catalog.dropTempView(view)
+            except Exception:  # the session may already be stopped
+                break
+        return
+    if hasattr(con, "disconnect"):
+        try:
+            con.disconnect()
+        except Exception:  # closing twice is harmless
+            pass
 
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "boolean": "BOOLEAN", "int64": "BIGINT", "float64": "DOUBLE"}
@@ -87,15 +281,13 @@ def small_table(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
     names = list(columns)
     kinds = [columns[n][0] for n in names]
     rows = list(zip(*(columns[n][1] for n in names), strict=True))
-    if getattr(con, "name", "") != "duckdb":
+    if backend_name(con) != "duckdb":
         import ibis
         import pyarrow as pa
 
         return ibis.memtable(
             pa.table({n: pa.array(columns[n][1], type=kinds[i]) for i, n in enumerate(names)})
         )
-    import hashlib
-
     digest = hashlib.sha1(repr((names, kinds, rows)).encode()).hexdigest()[:20]
     name = f"gs_small_{digest}"
     made: set[str] = con.__dict__.setdefault("_grondstof_small_tables", set())

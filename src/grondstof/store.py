@@ -141,12 +141,23 @@ class Store:
     """
 
     def __init__(
-        self, build_dir: Path, backend: str = "duckdb", *, lease: Lease | None = None, **backend_options: Any
+        self, build_dir: Path, backend: Any = None, *, lease: Lease | None = None, **backend_options: Any
     ) -> None:
         self.build_dir = build_dir
-        self.backend = backend
-        self._backend_options = backend_options
         self._con: Any = None
+        self._owns_con = True
+        if backend is not None and not isinstance(backend, str):
+            # An Ibis connection the caller made (``grondstof.connect(...)``): used as it is, never closed.
+            from grondstof.engine import backend_name
+
+            self._con, self._owns_con = backend, False
+            backend = backend_name(backend)
+        from grondstof.config import resolve_backend
+
+        if backend is None and backend_options.get("spark") is not None:
+            backend = "pyspark"  # open_store(spark=session)
+        self.backend = resolve_backend(backend)
+        self._backend_options = backend_options
         self._tables: dict[str, Any] = {}
         self.lease = lease
         with open(build_dir / CATALOG, encoding="utf-8") as handle:
@@ -172,10 +183,16 @@ class Store:
         return self._con
 
     def close(self) -> None:
-        """Drop the engine connection and release the lease (the build may be pruned afterwards)."""
-        if self._con is not None and hasattr(self._con, "disconnect"):
-            with contextlib.suppress(Exception):
-                self._con.disconnect()
+        """Drop the engine connection and release the lease (the build may be pruned afterwards).
+
+        A DuckDB connection the store made is closed; on Spark only the store's views are dropped (the
+        session belongs to the caller). A connection passed in by the caller is left open.
+        """
+        if self._con is not None:
+            from grondstof.engine import release
+
+            if self._owns_con or self.backend == "pyspark":
+                release(self._con)
         self._con = None
         self._tables.clear()
         if self.lease is not None:
@@ -406,11 +423,16 @@ def open_store(
     *,
     data_dir: str | os.PathLike[str] | None = None,
     build_if_missing: bool = True,
-    backend: str = "duckdb",
+    backend: Any = None,
     progress: ProgressFn | None = None,
     **backend_options: Any,
 ) -> Store:
     """Open the current store, building it from the data directory first if it does not exist yet.
+
+    ``backend`` chooses the engine that runs every query on the store: a name (``duckdb``, ``pyspark``,
+    ``polars``; default ``$GRONDSTOF_BACKEND`` or DuckDB) or an Ibis connection from
+    :func:`grondstof.connect`. ``backend_options`` go to :func:`grondstof.engine.connect`, e.g.
+    ``spark=session`` for Spark (without it the active session, or a local one).
 
     The opened build is leased (see :class:`Lease`): a rebuild meanwhile does not delete it.
     """
@@ -895,15 +917,19 @@ def _write_hive(con: Any, table: pa.Table, tables_dir: Path, name: str, source_i
     root = tables_dir / name
     root.mkdir(parents=True, exist_ok=True)
     view = f"gs_arrow_{source_id}"
-    con.register(view, table)
+    # A cursor of its own: a streamed source before this one may have left an unfinished result on the
+    # build's connection, which DuckDB 2.0 refuses to register a view beside.
+    cursor = con.cursor()
     try:
-        con.execute(
+        cursor.register(view, table)
+        cursor.execute(
             f"COPY {view} TO {sql_text(str(root))} (FORMAT parquet, COMPRESSION zstd, "
             f"PARTITION_BY ({', '.join(PARTITIONED[name])}), OVERWRITE_OR_IGNORE true, "
             f"FILENAME_PATTERN {sql_text(source_id + '_{i}')})"
         )
     finally:
-        con.unregister(view)
+        cursor.unregister(view)
+        cursor.close()
     return sorted(p.relative_to(tables_dir).as_posix() for p in root.rglob(f"{source_id}_*.parquet"))
 
 

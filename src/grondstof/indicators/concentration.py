@@ -50,6 +50,20 @@ def hhi_of(share: Any) -> Any:
     return (share * share).sum()
 
 
+def top_of(label: Any, amount: Any) -> Any:
+    """The ``label`` with the largest ``amount`` in each group, as an Ibis aggregate (the top supplier).
+
+    Among equal amounts the first label in sort order wins, and rows without an amount are ignored (null
+    when no row has one). Plain ``argmax`` picks any of the tied rows, and which one differs between DuckDB
+    and Spark (and between runs on several threads); Spark's ``max_by`` also lets a null amount win. The
+    minimum of (−amount, label) is the largest amount, then the first label: e.g.
+    ``t.group_by(keys).aggregate(top=top_of(t.exporter, t.value))``.
+    """
+    import ibis
+
+    return label.argmin(ibis.struct({"minus_amount": -amount, "label": label}), where=amount.notnull())
+
+
 def top_share(values: Iterable[float | None], k: int = 3) -> float | None:
     """Combined share of the ``k`` largest values (top-3 share by default)."""
     parts = sorted((s for s in shares(values) if s is not None), reverse=True)

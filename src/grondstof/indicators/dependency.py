@@ -768,4 +768,4 @@ def dependency_table(
         table = table.union(eu)
     from grondstof.engine import to_arrow
 
-    return to_arrow(table)
+    return to_arrow(table.order_by(["source", "importer", "material", "year"]))

@@ -243,7 +243,8 @@ def _production_rows(
     lo, hi = check_years(wanted, span, what)
     sel = sel.filter(sel.year.between(lo, hi))
     keys = ["material", "commodity", "stage", "year", "country"]
-    agg = fetch(sel.group_by(keys).aggregate(quantity=sel.quantity.sum()))
+    # Ordered: the top supplier of a tie is then the first country code on every engine.
+    agg = fetch(sel.group_by(keys).aggregate(quantity=sel.quantity.sum()).order_by(keys))
     groups: dict[tuple[str, str, str, int], dict[str, float]] = {}
     for row in agg:
         key = (row["material"], row["commodity"], row["stage"], int(row["year"]))
@@ -298,9 +299,9 @@ def _import_rows(
         by_source.setdefault(plan.source, []).append(plan.choice)
     lo = min(p.years[0] for p in plans)
     hi = max(p.years[1] for p in plans)
-    partners = fetch(
-        tr.partner_totals(tr.flows(store, choices=by_source, importers=[importer], years=(lo, hi)))
-    )
+    totals = tr.partner_totals(tr.flows(store, choices=by_source, importers=[importer], years=(lo, hi)))
+    # Ordered, so years come out and ties for the top supplier resolve the same way on every engine.
+    partners = fetch(totals.order_by(["source", "material", "year", "exporter"]))
     wgi, wgi_years = _wgi(store)
     rows = []
     for plan in plans:

@@ -41,7 +41,7 @@ import ibis
 from grondstof.indicators import labels
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import check_years, country_name, fetch, parse_years
-from grondstof.indicators.concentration import hhi_of
+from grondstof.indicators.concentration import hhi_of, top_of
 from grondstof.indicators.dependency import Plan, plan_summaries, plan_trade
 from grondstof.parameters import Cli, CountryText, Lang, Params, described
 from grondstof.registry.countries import Country, Group, countries
@@ -356,11 +356,11 @@ def _world_supply(store: Store, year: int) -> dict[str, dict[str, Any]]:
         shared.group_by(["material", "commodity", "stage", "year"])
         .aggregate(
             hhi=hhi_of(shared.share),
-            top=shared.country.argmax(shared.quantity),
+            top=top_of(shared.country, shared.quantity),
             top_share=shared.share.max(),
             total=shared.quantity.sum(),
         )
-        .order_by(["material", ibis.desc("total")])
+        .order_by(["material", ibis.desc("total"), "commodity"])
     )
     out: dict[str, dict[str, Any]] = {}
     for row in fetch(agg):
@@ -369,10 +369,10 @@ def _world_supply(store: Store, year: int) -> dict[str, dict[str, Any]]:
     named = crm.filter((crm.scope == "global") & crm.country.notnull())
     agg2 = named.group_by(["material", "stage"]).aggregate(
         hhi=hhi_of(named.share),
-        top=named.country.argmax(named.share),
+        top=top_of(named.country, named.share),
         top_share=named.share.max(),
     )
-    for row in fetch(agg2):
+    for row in fetch(agg2.order_by(["material", "stage"])):
         if row["material"] not in out or (
             out[row["material"]]["source"] == "eu_crm_2023" and row["stage"] == "processing"
         ):

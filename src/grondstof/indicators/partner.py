@@ -337,7 +337,9 @@ def _material_rows(
                     "trade_coverage": coverage,
                 }
             )
-    return sorted(out, key=lambda r: (-r["year"], -(r["value"] or 0)))
+    # The material breaks ties (materials sharing a code have equal values), so the order is the same on
+    # every engine.
+    return sorted(out, key=lambda r: (-r["year"], -(r["value"] or 0), r["material"]))
 
 
 def _year_totals(

@@ -81,7 +81,10 @@ def available_stages(store: Store, material: Material) -> dict[str, list[str]]:
     ids = _material_ids(store, material)
     out: dict[str, list[str]] = {}
     prod = _production_rows(store, ids)
-    for row in fetch(prod.select("source", "stage").distinct()):
+    # Sorted here, not in the query: Ibis 12 compiles an ordered DISTINCT for Spark with the filter's
+    # columns inside the DISTINCT (docs/methods.md, "Engines").
+    pairs = fetch(prod.select("source", "stage").distinct())
+    for row in sorted(pairs, key=lambda r: (r["source"], r["stage"])):
         out.setdefault(row["source"], []).append(row["stage"])
     crm = store.table("eu_crm_supply")
     for row in fetch(crm.filter((crm.scope == "global") & crm.material.isin(ids)).select("stage").distinct()):

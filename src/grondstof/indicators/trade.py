@@ -19,7 +19,7 @@ import ibis
 import pyarrow as pa
 
 from grondstof.indicators._common import fetch
-from grondstof.indicators.concentration import hhi_of
+from grondstof.indicators.concentration import hhi_of, top_of
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, MaterialCode, materials
 from grondstof.store import Store
@@ -281,7 +281,7 @@ def dependency_summary(shared: Any) -> Any:
         partners=shared.exporter.count(),
         hhi=hhi_of(shared.value_share),
         hhi_tonnes=hhi_of(shared.t_share),
-        top_partner=shared.exporter.argmax(shared.value),
+        top_partner=top_of(shared.exporter, shared.value),
         top_share=shared.value_share.max(),
         basket=shared.basket.max(),
     )

@@ -73,7 +73,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import country_name, fetch, parse_years
-from grondstof.indicators.concentration import hhi_of
+from grondstof.indicators.concentration import hhi_of, top_of
 from grondstof.parameters import Cli, CountryText, Lang, Params, described
 from grondstof.parsing import parse_int
 from grondstof.registry.countries import Country, Group, countries
@@ -1092,7 +1092,9 @@ def trade_panel(store: Store, plans: Sequence[Any], importer: Country | Group) -
         by_source.setdefault(plan.source, []).append(plan.choice)
     flow = tr.flows(store, choices=by_source, importers=[importer], years=None)
     totals = tr.partner_totals(flow)
-    return fetch(totals.select("source", "material", "year", "exporter", "value"))
+    # Ordered, so the panel (and the materials it lists) comes out the same on every engine.
+    columns = ["source", "material", "year", "exporter"]
+    return fetch(totals.select(*columns, "value").order_by(columns))
 
 
 def refined_panel(
@@ -1152,11 +1154,11 @@ def production_hhi(store: Store, material_ids: Sequence[str]) -> list[dict[str, 
     shared = per_country.mutate(share=per_country.quantity / total)
     agg = shared.group_by(keys).aggregate(
         hhi=hhi_of(shared.share),
-        top=shared.country.argmax(shared.quantity),
+        top=top_of(shared.country, shared.quantity),
         top_share=shared.share.max(),
         countries=shared.country.count(),
     )
-    return fetch(agg)
+    return fetch(agg.order_by(keys))
 
 
 # ---- the library function ---------------------------------------------------------------------------------

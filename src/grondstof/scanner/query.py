@@ -1279,6 +1279,12 @@ class NationalCache:
                     missing.append(key)
         return found, missing
 
+    def clear(self) -> None:
+        """Forget every entry (tests that compare engines over one store build)."""
+        with self._lock:
+            self._items.clear()
+            self.whole.clear()
+
     def put(self, scope: tuple[Any, ...], values: dict[str, Any]) -> None:
         """Keep ``values`` (None for "no data") per material within ``scope``."""
         with self._lock:
