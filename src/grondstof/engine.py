@@ -13,6 +13,97 @@ from typing import Any
 
 BACKENDS = ("duckdb", "polars", "pyspark")
 
+_COMPILERS = "ibis.backends.sql.compilers"
+
+
+def lazy_sql_compilers() -> bool:
+    """Make ``ibis.backends.sql.compilers`` load each SQL dialect's compiler only when it is first used.
+
+    Ibis's package module imports the compilers of twenty engines (Athena, BigQuery, Trino, …) as soon as
+    any backend is loaded, about a tenth of a second of every command that needs only DuckDB's (or
+    Spark's). This installs an import hook that gives the package a module ``__getattr__`` instead: its
+    names (``DuckDBCompiler``, ``sc.trino``, …) resolve by importing the submodule they live in, so
+    whatever Ibis or a user asks for still works. The names are read from the package's own source; if
+    that source holds anything but imports, nothing changes. Returns whether the hook is (now) active;
+    it has no effect once the package has been imported.
+    """
+    import sys
+
+    if _COMPILERS in sys.modules:
+        return isinstance(sys.modules[_COMPILERS].__spec__.loader, _LazyCompilers)
+    if not any(isinstance(f, _LazyCompilers) for f in sys.meta_path):
+        sys.meta_path.insert(0, _LazyCompilers())
+    return True
+
+
+class _LazyCompilers:
+    """Meta path finder and loader of the lazy ``ibis.backends.sql.compilers`` (see lazy_sql_compilers)."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != _COMPILERS:
+            return None
+        from importlib.machinery import ModuleSpec, PathFinder
+
+        real = PathFinder.find_spec(fullname, path)
+        if real is None or real.origin is None:
+            return None
+        names = _exported_by_submodule(Path(real.origin))
+        if names is None:
+            return None  # not the layout we know: let Ibis import its module as it is
+        spec = ModuleSpec(fullname, self, origin=real.origin, is_package=True)
+        spec.submodule_search_locations = real.submodule_search_locations
+        spec.loader_state = names
+        return spec
+
+    def create_module(self, spec: Any) -> None:
+        return None
+
+    def exec_module(self, module: Any) -> None:
+        import importlib
+
+        names: dict[str, str] = module.__spec__.loader_state
+        package = module.__name__
+
+        def __getattr__(name: str) -> Any:  # the module attribute hook of PEP 562
+            submodule = names.get(name, name)
+            try:
+                loaded = importlib.import_module(f"{package}.{submodule}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{package}.{submodule}":
+                    raise
+                raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+            return loaded if submodule == name else getattr(loaded, name)
+
+        module.__getattr__ = __getattr__
+        module.__all__ = sorted(names)
+
+
+def _exported_by_submodule(init: Path) -> dict[str, str] | None:
+    """``{"DuckDBCompiler": "duckdb", …}`` from the package's ``from .x import Name`` lines, or None when
+    the file does anything else (then it must run as written)."""
+    import ast
+
+    try:
+        tree = ast.parse(init.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return None
+    names: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(_COMPILERS + "."):
+            submodule = node.module[len(_COMPILERS) + 1 :]  # type: ignore[index]
+            if "." in submodule or any(a.asname for a in node.names):
+                return None
+            names.update({a.name: submodule for a in node.names})
+        elif isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == ["__all__"]:
+            continue
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        else:
+            return None
+    return names or None
+
 
 def connect(backend: str = "duckdb", **options: Any) -> Any:
     """Return an Ibis backend connection.
@@ -25,6 +116,7 @@ def connect(backend: str = "duckdb", **options: Any) -> Any:
         For ``pyspark``: ``session`` (an existing SparkSession). For ``duckdb``: passed to
         ``ibis.duckdb.connect`` (e.g. ``threads``).
     """
+    lazy_sql_compilers()
     import ibis
 
     if backend == "duckdb":
@@ -48,16 +140,46 @@ def read_parquet(con: Any, files: Sequence[Path | str], name: str, *, hive: bool
     """
     paths = [str(f) for f in files]
     target = paths if len(paths) > 1 else paths[0]
-    if not hive:
-        return con.read_parquet(target, table_name=name)
     backend = getattr(con, "name", "")
     if backend == "duckdb":
-        return con.read_parquet(target, table_name=name, hive_partitioning=True, union_by_name=True)
+        options = ", hive_partitioning = true, union_by_name = true" if hive else ""
+        listed = ", ".join(_sql_text(p) for p in paths)
+        con.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {_sql_name(name)} AS "
+            f"SELECT * FROM read_parquet([{listed}]{options})"
+        )
+        return duckdb_table(con, name)
+    if not hive:
+        return con.read_parquet(target, table_name=name)
     if backend == "polars":
         return con.read_parquet(target, table_name=name, hive_partitioning=True)
     # Spark discovers partition directories by itself when given the dataset's root directories.
     roots = sorted({p.split("/**")[0] for p in paths})
     return con.read_parquet(roots if len(roots) > 1 else roots[0], table_name=name)
+
+
+def duckdb_table(con: Any, name: str) -> Any:
+    """The Ibis table of DuckDB table or view ``name`` on the Ibis DuckDB backend ``con``.
+
+    Ibis's own ``con.table`` reads the column types through Arrow, which imports pyarrow (and numpy) in
+    every command; this reads them as Python rows and maps them with Ibis's own DuckDB type parser.
+    """
+    import ibis.expr.operations as ops
+    import ibis.expr.schema as sch
+
+    described = con.con.execute(f"DESCRIBE {_sql_name(name)}").fetchall()
+    parse = con.compiler.type_mapper.from_string
+    schema = sch.Schema({row[0]: parse(row[1], nullable=row[2] == "YES") for row in described})
+    namespace = ops.Namespace(catalog=None, database=None)
+    return ops.DatabaseTable(name, schema=schema, source=con, namespace=namespace).to_expr()
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def to_arrow(expr: Any) -> Any:
@@ -71,6 +193,22 @@ def to_arrow(expr: Any) -> Any:
     if getattr(backend, "name", "") == "duckdb" and hasattr(backend, "_to_duckdb_relation"):
         return backend._to_duckdb_relation(expr).to_arrow_table()
     return expr.to_pyarrow()
+
+
+def to_rows(expr: Any) -> list[dict[str, Any]]:
+    """Execute an Ibis expression and return its rows as a list of dicts (column name → Python value).
+
+    On DuckDB the rows come straight from the DuckDB relation as Python objects, so a command that only
+    needs rows never imports pyarrow (and with it numpy): about a fifth of a second of start-up. Values
+    are the same Python types Arrow's ``to_pylist`` gives (int, float, str, bool, None, date, Decimal, list,
+    dict). Other backends go through Arrow.
+    """
+    backend = expr._find_backend(use_default=True)
+    if getattr(backend, "name", "") == "duckdb" and hasattr(backend, "_to_duckdb_relation"):
+        relation = backend._to_duckdb_relation(expr)
+        names = relation.columns
+        return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
+    return to_arrow(expr).to_pylist()  # type: ignore[no-any-return]
 
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "boolean": "BOOLEAN", "int64": "BIGINT", "float64": "DOUBLE"}
@@ -105,4 +243,4 @@ def small_table(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
         if rows:
             con.con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(names))})", rows)
         made.add(name)
-    return con.table(name)
+    return duckdb_table(con, name)

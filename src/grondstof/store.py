@@ -43,13 +43,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from grondstof import __version__
 from grondstof.config import resolve_data_dir, resolve_store_dir
 from grondstof.errors import GrondstofError, InputError, SourceFormatError, StoreError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from grondstof.sources import Source
 
 CATALOG = "catalog.json"
@@ -183,9 +183,11 @@ class Store:
             self.lease = None
 
     def _partitioned(self, name: str) -> bool:
+        if self.layout != "hive":
+            return False  # without importing the parsers (grondstof.sources) on every command
         from grondstof.sources._duck import PARTITIONED
 
-        return self.layout == "hive" and name in PARTITIONED
+        return name in PARTITIONED
 
     def table_files(self, name: str) -> list[Path]:
         """Return the Parquet files that make up table ``name`` in this build (lakes not included)."""
@@ -793,6 +795,7 @@ def _build_source(
 def _refuse_infinite(tables: dict[str, pa.Table], paths: list[Path]) -> None:
     """Refuse infinite numbers that a parser let through (``float("1e309")`` is inf): one would swamp
     every total it enters. The offending line is found by scanning the source's text files."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     for name, table in tables.items():

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
-import pyarrow as pa
 
 from grondstof.indicators._common import fetch
 from grondstof.indicators.concentration import hhi_of
@@ -117,6 +116,8 @@ def _small(store: Store | None, columns: dict[str, tuple[str, list[Any]]]) -> An
         from grondstof.engine import small_table
 
         return small_table(store.con, columns)
+    import pyarrow as pa
+
     return ibis.memtable(pa.table({n: pa.array(v, type=t) for n, (t, v) in columns.items()}))
 
 
