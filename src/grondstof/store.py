@@ -253,6 +253,12 @@ class Store:
             return TABLES[name].empty_table()
         return to_arrow(self.table(name))
 
+    def rows(self, name: str) -> list[dict[str, Any]]:
+        """Every row of a (small) table as dicts, without pyarrow (an empty list if no source made it)."""
+        from grondstof.engine import to_rows
+
+        return to_rows(self.table(name)) if self.has_table(name) else []
+
     def source_info(self, source_id: str) -> dict[str, Any]:
         """Catalog entry of one source (title, publisher, licence, version, files, rows, years)."""
         for entry in self.catalog["sources"]:

@@ -1061,7 +1061,7 @@ def watch(
     used = {"export_controls": False, "wmd": False}
     if cfg.signals.export_control.enabled and store.has_table("export_controls"):
         found, measure_notes = export_control_hits(
-            panel, store.arrow("export_controls").to_pylist(), importer, cfg, aliases
+            panel, store.rows("export_controls"), importer, cfg, aliases
         )
         alerts += found
         notes += measure_notes

@@ -141,7 +141,6 @@ class CutoffSpec(TradeSelection):
         return value
 
 
-
 # ---- arithmetic (pure) ---------------------------------------------------------------------------------
 
 
@@ -430,7 +429,7 @@ def _no_imports(mat: Material, importer: Country | Group | None, year: int | Non
 
 def load_matrices(store: Store, plans: Sequence[Plan]) -> list[Matrix]:
     """The bilateral flows of every plan (all importers), one engine query per trade source."""
-    from grondstof.engine import to_arrow
+    from grondstof.engine import to_rows
 
     by_source: dict[str, list[Plan]] = {}
     for plan in plans:
@@ -440,7 +439,7 @@ def load_matrices(store: Store, plans: Sequence[Plan]) -> list[Matrix]:
         lo = min(p.years[1] for p in group)
         hi = max(p.years[1] for p in group)
         flow = tr.flows(store, choices={source: [p.choice for p in group]}, importers=None, years=(lo, hi))
-        rows = to_arrow(tr.partner_totals(flow)).to_pylist()
+        rows = to_rows(tr.partner_totals(flow))
         # The engine returns groups in no fixed order; sorting makes every float sum (and so every
         # simulation drawing on these flows) the same from run to run.
         rows.sort(key=lambda r: (r["material"], r["year"], r["exporter"] or "", r["importer"] or ""))
