@@ -141,6 +141,7 @@ class CutoffSpec(TradeSelection):
         return value
 
 
+
 # ---- arithmetic (pure) ---------------------------------------------------------------------------------
 
 
