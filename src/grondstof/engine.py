@@ -201,17 +201,42 @@ def to_rows(expr: Any) -> list[dict[str, Any]]:
     On DuckDB the rows come straight from the DuckDB relation as Python objects, so a command that only
     needs rows never imports pyarrow (and with it numpy): about a fifth of a second of start-up. Values
     are the same Python types Arrow's ``to_pylist`` gives (int, float, str, bool, None, date, Decimal, list,
-    dict). Other backends go through Arrow.
+    dict), except that integer sums are ints as Ibis types them (Arrow gives DuckDB's 128-bit sums as
+    Decimal). Other backends go through Arrow.
+
+    The query stops with :class:`grondstof.cancel.Cancelled` when the current cancel token is cancelled,
+    also while DuckDB runs it. A connection with a ``grondstof_sql`` attribute (a
+    :class:`grondstof.compiled_sql.SqlTemplates`, set by the web server) compiles each query shape once.
     """
     backend = expr._find_backend(use_default=True)
-    if getattr(backend, "name", "") == "duckdb" and hasattr(backend, "_to_duckdb_relation"):
+    if getattr(backend, "name", "") != "duckdb" or not hasattr(backend, "_to_duckdb_relation"):
+        return to_arrow(expr).to_pylist()  # type: ignore[no-any-return]
+    from grondstof import cancel
+
+    token = cancel.current()
+    if token is not None:
+        token.check()
+    templates = getattr(backend, "grondstof_sql", None)
+    if templates is not None:
+        relation = backend.con.sql(templates.sql(backend, expr.as_table()))
+    else:
         relation = backend._to_duckdb_relation(expr)
-        names = relation.columns
-        return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
-    return to_arrow(expr).to_pylist()  # type: ignore[no-any-return]
+    if token is None:
+        rows = relation.fetchall()
+    else:
+        with token.running(backend.con):
+            try:
+                rows = relation.fetchall()
+            except Exception as exc:
+                if token.cancelled:  # DuckDB's InterruptException, raised by token.cancel()
+                    raise cancel.Cancelled(token.reason or "deadline", token.seconds) from exc
+                raise
+    names = relation.columns
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "boolean": "BOOLEAN", "int64": "BIGINT", "float64": "DOUBLE"}
+SMALL_TABLES = 512  # lookup tables kept per connection; the least recently used is dropped beyond
 
 
 def small_table(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
@@ -219,8 +244,10 @@ def small_table(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
 
     ``columns`` maps each column name to ``(type, values)`` with type ``string``, ``boolean``, ``int64`` or
     ``float64``. On DuckDB the rows go into a temporary table named by their content (so a repeated call
-    reuses it): building the table through Arrow from Python lists would import pandas, a fifth of a
-    second in every command. Other backends get an Ibis memtable.
+    reuses it), made by one statement and typed from ``columns`` (no round trip to read its schema);
+    a connection keeps the :data:`SMALL_TABLES` most recently used. Building the table through Arrow
+    from Python lists would import pandas, a fifth of a second in every command. Other backends get an
+    Ibis memtable.
     """
     names = list(columns)
     kinds = [columns[n][0] for n in names]
@@ -233,14 +260,35 @@ def small_table(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
             pa.table({n: pa.array(columns[n][1], type=kinds[i]) for i, n in enumerate(names)})
         )
     import hashlib
+    from collections import OrderedDict
+
+    import ibis.expr.operations as ops
+    import ibis.expr.schema as sch
 
     digest = hashlib.sha1(repr((names, kinds, rows)).encode()).hexdigest()[:20]
     name = f"gs_small_{digest}"
-    made: set[str] = con.__dict__.setdefault("_grondstof_small_tables", set())
-    if name not in made:
-        spec = ", ".join(f'"{n}" {_DUCKDB_TYPES[k]}' for n, k in zip(names, kinds, strict=True))
-        con.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({spec})")
+    made: OrderedDict[str, None] = con.__dict__.setdefault("_grondstof_small_tables", OrderedDict())
+    if name in made:
+        made.move_to_end(name)
+    else:
+        spec = ", ".join(f"{_sql_name(n)} {_DUCKDB_TYPES[k]}" for n, k in zip(names, kinds, strict=True))
         if rows:
-            con.con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(names))})", rows)
-        made.add(name)
-    return duckdb_table(con, name)
+            values = ", ".join("(" + ", ".join("?" * len(names)) + ")" for _ in rows)
+            typed = ", ".join(
+                f"CAST(c{i} AS {_DUCKDB_TYPES[k]}) AS {_sql_name(n)}"
+                for i, (n, k) in enumerate(zip(names, kinds, strict=True))
+            )
+            aliases = ", ".join(f"c{i}" for i in range(len(names)))
+            select = f"SELECT {typed} FROM (VALUES {values}) v({aliases})"
+            con.con.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {name} AS {select}", [v for row in rows for v in row]
+            )
+        else:
+            con.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({spec})")
+        made[name] = None
+        while len(made) > SMALL_TABLES:
+            old, _ = made.popitem(last=False)
+            con.con.execute(f"DROP TABLE IF EXISTS temp.{old}")
+    schema = sch.Schema(dict(zip(names, kinds, strict=True)))
+    namespace = ops.Namespace(catalog=None, database=None)
+    return ops.DatabaseTable(name, schema=schema, source=con, namespace=namespace).to_expr()

@@ -1,17 +1,21 @@
-"""Report downloads from the dashboard: ``/report/material/<id>.<html|pdf|xlsx>``, ``/report/country/…``."""
+"""Report downloads from the dashboard: ``/report/material/<id>.<html|pdf|xlsx>``, ``/report/country/…``.
+
+Reports are heavy requests: they are made in the heavy-request pool (worker processes with admission
+limits and a time limit, :mod:`grondstof.web.heavy`) through the runner, which also keeps each rendered
+report in its result cache.
+"""
 
 from __future__ import annotations
 
-import threading
+from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from grondstof.errors import InputError
 
 router = APIRouter(include_in_schema=False)
-# Rendering uses the engine and vl-convert; one report at a time keeps memory and CPU bounded.
-_LOCK = threading.Lock()
 MEDIA = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
@@ -19,10 +23,25 @@ MEDIA = {
 }
 
 
-def _send(report: object, fmt: str, filename: str) -> Response:
+def render_report(kind: str, arguments: dict[str, Any], fmt: str, store: Any) -> bytes:
+    """Build and render one report (``material``, ``country`` or ``scenario``) on ``store``."""
+    from grondstof.report import builders
     from grondstof.report.render import write
 
-    data = write(report, fmt)  # type: ignore[arg-type]
+    build = {
+        "material": builders.material_report,
+        "country": builders.country_report,
+        "scenario": builders.scenario_report,
+    }[kind]
+    report = build(**arguments, store=store)
+    return write(report, fmt)  # type: ignore[no-any-return]
+
+
+async def _send(request: Request, kind: str, arguments: dict[str, Any], fmt: str, filename: str) -> Response:
+    if fmt not in MEDIA:
+        raise InputError("format", fmt, "html, pdf or xlsx")
+    arguments["lang"] = _lang(request)
+    data = await run_in_threadpool(request.app.state.runner.report, kind, arguments, fmt)
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(
         data,
@@ -39,40 +58,24 @@ def _lang(request: Request) -> str:
 
 
 @router.get("/report/material/{material}.{fmt}")
-def material_report(request: Request, material: str, fmt: str, country: str = "NL") -> Response:
+async def material_report(request: Request, material: str, fmt: str, country: str = "NL") -> Response:
     """A material report for an importer."""
-    from grondstof.report.builders import material_report as build
-
-    if fmt not in MEDIA:
-        raise InputError("format", fmt, "html, pdf or xlsx")
-    with _LOCK, request.app.state.runner._lock:
-        report = build(material, country, store=request.app.state.store, lang=_lang(request))
-        return _send(report, fmt, f"grondstof-{material}-{country}")
+    arguments = {"material": material, "country": country}
+    return await _send(request, "material", arguments, fmt, f"grondstof-{material}-{country}")
 
 
 @router.get("/report/country/{country}.{fmt}")
-def country_report(request: Request, country: str, fmt: str, year: str | None = None) -> Response:
+async def country_report(request: Request, country: str, fmt: str, year: str | None = None) -> Response:
     """A country report."""
-    from grondstof.report.builders import country_report as build
-
-    if fmt not in MEDIA:
-        raise InputError("format", fmt, "html, pdf or xlsx")
-    with _LOCK, request.app.state.runner._lock:
-        report = build(country, year=year, store=request.app.state.store, lang=_lang(request))
-        return _send(report, fmt, f"grondstof-{country}")
+    return await _send(request, "country", {"country": country, "year": year}, fmt, f"grondstof-{country}")
 
 
 @router.get("/report/scenario/{name}.{fmt}")
-def scenario_report(request: Request, name: str, fmt: str) -> Response:
+async def scenario_report(request: Request, name: str, fmt: str) -> Response:
     """A report on one of the shipped example scenarios (a request never names a file path)."""
-    from grondstof.report.builders import scenario_report as build
     from grondstof.scenarios.files import EXAMPLES
 
-    if fmt not in MEDIA:
-        raise InputError("format", fmt, "html, pdf or xlsx")
     shipped = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
     if name not in shipped:
         raise InputError("scenario", name, "one of the shipped scenarios: " + ", ".join(shipped))
-    with _LOCK, request.app.state.runner._lock:
-        report = build(name, store=request.app.state.store, lang=_lang(request))
-        return _send(report, fmt, f"grondstof-scenario-{name}")
+    return await _send(request, "scenario", {"scenario": name}, fmt, f"grondstof-scenario-{name}")
