@@ -11,6 +11,9 @@ threads; the server used to serialise all engine work behind one lock, re-readin
   a query for one importer reads a few row groups, while the Parquet files (bytes on disk) stay under
   :data:`HOT_MB`; larger builds, Hive-partitioned tables and attached lakes are read from Parquet as
   before;
+* runs each query on one DuckDB thread (requests run side by side instead), so every answer is the same
+  from run to run. Sums add their rows in another order than the command line's Parquet scan, so a
+  float may differ from the command line's in its last binary digit (a relative 1e-16);
 * shares one :class:`~grondstof.compiled_sql.SqlTemplates` between its cursors, so each query shape is
   compiled once per build.
 
@@ -133,6 +136,9 @@ class ServedStore(Store):
 
                 database = duckdb.connect()
                 self._hot = self._load_hot(database)
+                # One thread per query once loaded: requests run side by side on their own cursors, and a
+                # query that always adds its rows in the same order gives the same float sums every time.
+                database.execute("SET threads = 1")
                 self._database = database
         return self._database
 
@@ -151,11 +157,17 @@ class ServedStore(Store):
         for name, paths in eligible.items():
             target = f"gs_hot_{name}"
             listed = ", ".join(_sql_text(str(p)) for p in paths)
-            order = [c for c in SORT_KEYS.get(name, ()) if c]
-            sort = f" ORDER BY {', '.join(_sql_name(c) for c in order)}" if order else ""
-            database.execute(
-                f"CREATE TABLE {_sql_name(target)} AS SELECT * FROM read_parquet([{listed}]){sort}"
-            )
+            keys = SORT_KEYS.get(name)
+            if keys:
+                # Ties keep their order in the files: the physical order, and so every sum, is fixed.
+                order = ", ".join([*(_sql_name(c) for c in keys), "filename", "file_row_number"])
+                select = (
+                    f"SELECT * EXCLUDE (filename, file_row_number) FROM read_parquet([{listed}], "
+                    f"filename = true, file_row_number = true) ORDER BY {order}"
+                )
+            else:
+                select = f"SELECT * FROM read_parquet([{listed}])"
+            database.execute(f"CREATE TABLE {_sql_name(target)} AS {select}")
             hot[name] = target
         return hot
 
