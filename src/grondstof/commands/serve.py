@@ -18,6 +18,10 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless told otherwise.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Server processes (default: one per CPU core, at most 4).", min=1, max=64),
+    ] = None,
     data: DataOpt = None,
     store: StoreOpt = None,
 ) -> None:
@@ -39,7 +43,10 @@ def serve(
 
     ensure_bundle_in_background(root)  # off the critical path: pages ask for it only when drawing charts
     console.print(f"grondstof dashboard on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    run(open_store(root, data_dir=data, build_if_missing=False), host=host, port=port)
+    import os
+
+    count = workers or min(4, os.cpu_count() or 1)
+    run(open_store(root, data_dir=data, build_if_missing=False), host=host, port=port, workers=count)
 
 
 def _warn_if_stale(data: object, root: object) -> None:

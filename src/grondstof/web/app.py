@@ -25,7 +25,7 @@ from grondstof.store import Store, lease_current
 from grondstof.web import problems
 from grondstof.web.heavy import HeavyPool
 from grondstof.web.limits import REQUEST_SECONDS
-from grondstof.web.runner import CLIENT, ResultCache, Runner
+from grondstof.web.runner import CACHE_MB, CLIENT, ResultCache, Runner
 from grondstof.web.served import ServedStore
 
 STATIC = Path(__file__).parent / "static"
@@ -39,6 +39,7 @@ def create_app(
     check_every: float = 0.5,
     heavy: HeavyPool | None = None,
     request_seconds: float = REQUEST_SECONDS,
+    cache_mb: float = CACHE_MB,
 ) -> FastAPI:
     """Build the app around an opened store (read-only).
 
@@ -49,7 +50,9 @@ def create_app(
     Engine work runs on a cursor per worker thread (:class:`~grondstof.web.served.ServedStore`), results
     are cached within a byte budget, heavy requests go to ``heavy`` (a
     :class:`~grondstof.web.heavy.HeavyPool`, made here when not given), and every request stops after
-    ``request_seconds`` (heavy ones after the pool's limit) or when its client leaves.
+    ``request_seconds`` (heavy ones after the pool's limit) or when its client leaves. SIGTERM or
+    Ctrl-C stops the work in flight at once (heavy workers killed, engine queries interrupted; those
+    requests get 503) before the server's own shutdown.
     """
     pool = heavy if heavy is not None else HeavyPool()
     in_flight = InFlight()
@@ -63,8 +66,12 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         in_flight.resume()
         pool.resume()
-        yield
-        stop_work()
+        restore = _stop_work_on_signals(stop_work)
+        try:
+            yield
+        finally:
+            restore()
+            stop_work()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -77,7 +84,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     tracker = BuildTracker(
-        store, follow=follow_builds, check_every=check_every, cache=ResultCache(), heavy=pool
+        store, follow=follow_builds, check_every=check_every, cache=ResultCache(cache_mb * 1e6), heavy=pool
     )
     app.state = PinnedState(tracker)
     app.state.store_root = store.build_dir.parent.parent
@@ -407,23 +414,71 @@ class Guard:
             self.in_flight.tokens.discard(token)
 
 
-def serve(store: Store, host: str = "127.0.0.1", port: int = 8000, **uvicorn_options: Any) -> None:
-    """Serve the app with uvicorn (loopback by default).
+def _stop_work_on_signals(stop_work: Any) -> Any:
+    """Run ``stop_work`` first when SIGTERM or SIGINT arrives, then the server's own handler (uvicorn's
+    graceful shutdown would otherwise wait for every request in flight). Returns a function that puts the
+    previous handlers back. Only the main thread can set handlers; elsewhere (tests) this does nothing."""
+    import signal
 
-    SIGTERM or Ctrl-C stops the work in flight at once (heavy workers killed, engine queries interrupted;
-    those requests get 503) and the server exits within ``timeout_graceful_shutdown`` seconds (default 10).
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def handler(sig: int, frame: Any) -> None:
+        stop_work()
+        earlier = previous[sig]
+        if callable(earlier):
+            earlier(sig, frame)
+        elif earlier == signal.SIG_DFL and sig == signal.SIGINT:
+            raise KeyboardInterrupt
+
+    for sig in previous:
+        signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, earlier in previous.items():
+            with contextlib.suppress(Exception):
+                signal.signal(sig, earlier)
+
+    return restore
+
+
+WORKERS_ENV = "GRONDSTOF_SERVE_STORE"
+
+
+def serve(
+    store: Store, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, **uvicorn_options: Any
+) -> None:
+    """Serve the app with uvicorn (loopback by default) in ``workers`` processes.
+
+    One process runs Python on one core at a time; with ``workers`` > 1 each process serves the same store
+    with its own engine, result cache (the byte budget shared out between them) and heavy pool (its
+    workers shared out likewise). The server exits within ``timeout_graceful_shutdown`` seconds (default
+    10) of SIGTERM or Ctrl-C.
     """
     import uvicorn
 
-    app = create_app(store)
-    stop_work = app.state.stop_work
-
-    class Server(uvicorn.Server):
-        """uvicorn's server, which on a stop signal first stops the work in flight."""
-
-        def handle_exit(self, sig: int, frame: Any) -> None:
-            stop_work()
-            super().handle_exit(sig, frame)
-
     options = {"log_level": "warning", "timeout_graceful_shutdown": 10, **uvicorn_options}
-    Server(uvicorn.Config(app, host=host, port=port, **options)).run()
+    if workers <= 1:
+        uvicorn.run(create_app(store), host=host, port=port, **options)
+        return
+    os.environ[WORKERS_ENV] = f"{workers}:{store.build_dir.parent.parent}"
+    store.close()  # each worker process opens (and leases) the store itself
+    factory = "grondstof.web.app:worker_app"
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, **options)
+
+
+def worker_app() -> FastAPI:
+    """The app of one of ``serve``'s worker processes (its share of the heavy pool and the cache)."""
+    from grondstof.store import open_store
+
+    count, _, root = os.environ[WORKERS_ENV].partition(":")
+    share = max(1, int(count))
+    from grondstof.web import heavy
+
+    pool = HeavyPool(
+        workers=max(1, heavy.WORKERS // share),
+        queue=max(1, heavy.QUEUE // share),
+        per_client=max(1, heavy.PER_CLIENT // share),
+    )
+    return create_app(open_store(root, build_if_missing=False), heavy=pool, cache_mb=CACHE_MB / share)

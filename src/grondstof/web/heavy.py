@@ -80,8 +80,9 @@ class HeavyPool:
     def call(self, kind: str, payload: Any, build_dir: Path, client: str | None = None) -> Any:
         """Run a task in a worker and return its result (raising what the task raised).
 
-        ``kind`` is ``analysis`` (payload ``(name, arguments)``) or ``report`` (payload
-        ``(report kind, arguments, format)``). Raises :class:`LimitError` (429) when the pool is full or the
+        ``kind`` is ``analysis`` (payload ``(name, arguments)``), ``report`` (payload
+        ``(report kind, arguments, format)``) or ``sleep`` (payload seconds; returns the worker's process
+        id: holds a worker, for tests of the pool). Raises :class:`LimitError` (429) when the pool is full or the
         client has too many heavy requests, :class:`grondstof.cancel.Cancelled` on the time limit, a
         cancelled request token or shutdown.
         """
@@ -230,6 +231,9 @@ class _Worker:
                 status, value = _receive(self.process.stdout)
             except (EOFError, OSError, pickle.UnpicklingError) as exc:
                 self.kill()
+                reason = stop()  # killed by shutdown or a cancel between two polls: say so, not "crashed"
+                if reason is not None:
+                    raise cancel.Cancelled(reason) from exc
                 raise WorkerCrashed("a heavy-request worker stopped unexpectedly; try again") from exc
         if status == "ok":
             return value
@@ -303,6 +307,9 @@ def _task(task: tuple[str, Any, str], stores: OrderedDict[str, Any]) -> Any:
     from grondstof.store import Store
 
     kind, payload, build_dir = task
+    if kind == "sleep":
+        time.sleep(float(payload))
+        return os.getpid()
     store = stores.get(build_dir)
     if store is None:
         store = stores[build_dir] = Store(Path(build_dir))

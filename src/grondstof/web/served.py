@@ -86,7 +86,9 @@ class ServedStore(Store):
 
             lazy_sql_compilers()
             database = self._open_database()
-            backend = ibis.duckdb.from_connection(database.cursor())
+            cursor = database.cursor()
+            cursor.execute("SET enable_progress_bar = false")
+            backend = ibis.duckdb.from_connection(cursor)
             backend.grondstof_sql = self.sql
             self._local.con = backend
             self._local.tables = {}
@@ -135,6 +137,7 @@ class ServedStore(Store):
                 import duckdb
 
                 database = duckdb.connect()
+                database.execute("SET enable_progress_bar = false")  # never print to the server's stdout
                 self._hot = self._load_hot(database)
                 # One thread per query once loaded: requests run side by side on their own cursors, and a
                 # query that always adds its rows in the same order gives the same float sums every time.
