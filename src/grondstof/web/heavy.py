@@ -82,8 +82,8 @@ class HeavyPool:
 
         ``kind`` is ``analysis`` (payload ``(name, arguments)``), ``report`` (payload
         ``(report kind, arguments, format)``) or ``sleep`` (payload seconds; returns the worker's process
-        id: holds a worker, for tests of the pool). Raises :class:`LimitError` (429) when the pool is full or the
-        client has too many heavy requests, :class:`grondstof.cancel.Cancelled` on the time limit, a
+        id: holds a worker, for tests of the pool). Raises :class:`LimitError` (429) when the pool is full
+        or the client has too many heavy requests, :class:`grondstof.cancel.Cancelled` on the time limit, a
         cancelled request token or shutdown.
         """
         token = cancel.current()
