@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: start test install install-test build bench lock clean
+.PHONY: start test fuzz install install-test build bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ start: install
 
 test: install-test
 	$(BIN)/pytest -n 2 -q
+
+# Long randomized fuzzing apart from `make test` (which is derandomized and bounded): the Hypothesis
+# properties, the URL tests and schemathesis with random inputs for FUZZ_MINUTES; appends the inputs tried
+# and server errors found to benchmarks/results/fuzz.csv.
+FUZZ_MINUTES ?= 10
+fuzz: install-test
+	$(BIN)/python benchmarks/fuzz.py --minutes $(FUZZ_MINUTES)
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
+from fuzzing import PROFILE, write_counts
 from miniatures import write_miniatures
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Hypothesis (and schemathesis, which runs on it) is deterministic in `make test`: the same inputs on every
+# run and every machine, a bounded number of them, no database of past failures replayed, no deadline (the
+# shared machine's timing must not decide a result). `make fuzz` selects the "fuzz" profile
+# (GRONDSTOF_HYPOTHESIS_PROFILE=fuzz): random inputs, many more of them, failures kept in .hypothesis/.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz",
+    derandomize=False,
+    max_examples=10_000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(PROFILE)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under `make fuzz`, leave this process's count of inputs tried and server errors for the report."""
+    target = os.environ.get("GRONDSTOF_FUZZ_COUNTS")
+    if target:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        write_counts(Path(target) / f"{worker}.json")
 
 
 @pytest.fixture(scope="session")

@@ -159,3 +159,22 @@ def store_of_files(root: Path, files: Mapping[str, str | bytes], sources: Iterab
     wanted = set(sources)
     build(data, root / "store", sources=tuple(s for s in SOURCES if s.info.id in wanted))
     return open_store(root / "store", build_if_missing=False)
+
+
+def assert_rows_close(got: list[dict[str, Any]], want: list[dict[str, Any]], rel: float = 1e-12) -> None:
+    """Rows equal, floats to ``rel`` relative: the engine adds in parallel, so a sum can differ in its last
+    bit from run to run (DuckDB's hash aggregation); nothing else may differ."""
+    import math
+
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, float) and isinstance(b, float):
+            return math.isclose(a, b, rel_tol=rel, abs_tol=1e-300) or (math.isnan(a) and math.isnan(b))
+        if isinstance(a, dict) and isinstance(b, dict):
+            return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+        return bool(a == b)
+
+    assert len(got) == len(want), (len(got), len(want))
+    for index, (a, b) in enumerate(zip(got, want, strict=True)):
+        assert same(a, b), f"row {index}: {a} != {b}"

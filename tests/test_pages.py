@@ -148,26 +148,23 @@ def test_scenario_forms_refuse_bad_input_with_the_parameter(web) -> None:
 
 
 def test_transition_levers_from_the_form_change_the_savings(web, real_store) -> None:
-    from grondstof.web.pages_more import transition_with_levers
+    from grondstof.scenarios.transition import transition
 
     def cobalt_saved_by_lfp(share: float) -> float:
-        result = transition_with_levers(
-            vehicles_avoided=10,
-            lfp_share=share,
-            wind_extension=5,
-            recycled=100,
-            by="lever",
-            lang="en",
-            store=real_store,
-        )
+        result = transition("nl-2035", by="lever", lfp_share_pct=share, store=real_store)
         rows = [r for r in result.rows if r["material"] == "cobalt" and "chemistry" in r["lever"]]
         assert rows, [r["lever"] for r in result.rows]
         return rows[0]["reduction_t"]
 
     assert cobalt_saved_by_lfp(90) > cobalt_saved_by_lfp(40) > 0
-    page = soup(web.get("/scenarios/transition", params={"by": "lever", "lfp_share": 90}))
-    assert page.find("input", id="lfp_share")["value"] == "90.0"
-    assert web.get("/scenarios/transition", params={"lfp_share": 150}).status_code == 400
+    page = soup(web.get("/scenarios/transition", params={"by": "lever", "lfp_share_pct": 90}))
+    assert page.find("input", id="lfp_share_pct")["value"] == "90.0"
+    bad = web.get("/scenarios/transition", params={"lfp_share_pct": 150})
+    assert bad.status_code == 400 and "lfp_share_pct" in bad.text
+    # The same lever through the API, with the same bound.
+    api = web.get("/api/v1/scenario/transition", params={"by": "lever", "lfp_share_pct": 90}).json()
+    assert any(r["material"] == "cobalt" for r in api["rows"])
+    assert web.get("/api/v1/scenario/transition", params={"lfp_share_pct": 150}).status_code == 400
 
 
 def test_every_chart_on_the_material_page_has_a_source_line(web) -> None:

@@ -45,3 +45,11 @@ def test_the_readme_documents_the_public_api() -> None:
     section = readme.split("## Using it from Python", 1)[1].split("\n## ", 1)[0]
     for name in ("run", "imports", "supply", "geopolrisk", "hhi", "cut_arithmetic", "open_store", "Result"):
         assert f"`{name}`" in section or f"grondstof.{name}" in section, name
+
+
+@pytest.mark.parametrize("name", grondstof.KERNELS)
+def test_kernels_take_no_store_no_language(name: str) -> None:
+    """The kernel layer computes; resolving names, reading the store and labelling are the query layer's."""
+    params = inspect.signature(getattr(grondstof, name)).parameters
+    assert not {"lang", "store", "con"} & set(params), f"{name} takes {set(params)}"
+    assert name in grondstof.__all__

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from grondstof.cli import app
-from grondstof.report.builders import country_report, material_report
+from grondstof.documents import document
 from grondstof.report.render import to_html, write
 
 pytestmark = pytest.mark.realdata
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.realdata
 
 @pytest.fixture(scope="module")
 def gallium(real_store):
-    return material_report("gallium", "NL", store=real_store)
+    return document("material", real_store, material="gallium", country="NL")
 
 
 def test_material_report_content(gallium) -> None:
@@ -71,7 +71,7 @@ def test_pdf_renders_pages_with_content(gallium, tmp_path: Path) -> None:
 
 
 def test_country_report_excel_has_sources(real_store) -> None:
-    data = write(country_report("NL", store=real_store, lang="nl"), "xlsx")
+    data = write(document("country", real_store, country="NL", lang="nl"), "xlsx")
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames[-1] == "sources" and "overview" in book.sheetnames
     assert book["overview"].max_row > 20
@@ -87,7 +87,7 @@ def test_report_cli_and_bad_format(real_store_dir, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app, ["report", "country", "NL", "--format", "docx", "--store", str(real_store_dir)]
     )
-    assert result.exit_code == 2 and "html, pdf or xlsx" in result.stderr
+    assert result.exit_code == 2 and "html, pdf, xlsx or json" in result.stderr
 
 
 def test_report_download_from_dashboard(web) -> None:

@@ -48,6 +48,7 @@ METHOD_MODULES = [
     "grondstof.scenarios.transition",
     "grondstof.scenarios.technologies",
     "grondstof.scenarios.massbalance",
+    "grondstof.scanner.kernel",
 ]
 
 # Field lists of the commands that are not analyses (analyses declare theirs in grondstof.analyses).

@@ -53,6 +53,8 @@ _EXPORTS: dict[str, str] = {
     "technologies": "grondstof.scenarios.technologies:technologies",
     "balance": "grondstof.scenarios.massbalance:balance",
     "net_trade": "grondstof.scenarios.massbalance:net_trade",
+    "changes": "grondstof.indicators.changes:changes",
+    "document": "grondstof.documents:document",
     # kernels (pure calculations)
     "shares": "grondstof.indicators.concentration:shares",
     "hhi": "grondstof.indicators.concentration:hhi",
@@ -76,6 +78,9 @@ _EXPORTS: dict[str, str] = {
     "retirement_profile": "grondstof.scenarios.transition:retirement_profile",
     "close_balance": "grondstof.scenarios.massbalance:close_balance",
     "to_tonnes": "grondstof.scenarios.massbalance:to_tonnes",
+    "stage_balances": "grondstof.scenarios.massbalance:stage_balances",
+    "year_on_year": "grondstof.indicators.changes:year_on_year",
+    "with_lever_overrides": "grondstof.scenarios.transition:with_lever_overrides",
     # store, registries, results, errors
     "open_store": "grondstof.store:open_store",
     "build": "grondstof.store:build",
@@ -93,6 +98,15 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+# The kernel layer: pure calculations (numbers and tables in, numbers and tables out; no names to resolve,
+# no store, no language). tests/test_public_api.py holds every one of them to that.
+KERNELS = (
+    "shares", "hhi", "top_share", "hhi_expr", "scaled_wgi", "hhi_wgi_t", "supply_risk", "import_reliance",
+    "hhi_10000", "glr", "risk_group", "cut_arithmetic", "bridge", "stock_for_days", "days_of_cover",
+    "stock_at_confidence", "expected_uncovered", "allocate_budget", "kg_per_mwh", "retirement_profile",
+    "close_balance", "to_tonnes", "stage_balances", "year_on_year", "with_lever_overrides",
+)  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:

@@ -149,11 +149,11 @@ class Analysis:
 
     def model(self) -> type[Params]:
         """The parameter model (imports the analysis' module)."""
-        return _load(self.params)  # type: ignore[no-any-return]
+        return _load(self.params)
 
     def load(self) -> Callable[..., Result]:
         """The library function (imports the analysis' module)."""
-        return _load(self.function)  # type: ignore[no-any-return]
+        return _load(self.function)
 
     def output_fields(self) -> list[tuple[str, list[Field]]]:
         """The field lists this analysis can return, with the condition of each."""
@@ -306,6 +306,13 @@ _entry(
     "One row per material: imports, top partner, import HHI, world top producer and HHI, coverage.",
     "Eén rij per grondstof: import, grootste partner, import-HHI, grootste producent en HHI, dekking.",
     outputs=(("", f"{_IND}.overview:FIELDS"),),
+)
+_entry(
+    "changes",
+    f"{_IND}.changes:changes",
+    "What changed since the year before: each material's import value, its change and the top partner's.",
+    "Wat veranderde sinds vorig jaar: importwaarde per grondstof, verandering en aandeel topleverancier.",
+    outputs=(("", f"{_IND}.changes:FIELDS"),),
 )
 _entry(
     "materials",
@@ -497,4 +504,48 @@ _entry(
     command=("net-trade",),
     route="/net-trade",
     outputs=(("", f"{_SCN}.massbalance:NET_TRADE_FIELDS"),),
+)
+
+# ---------------------------------------------------------------------------------------------------- scanner
+# One analysis, one parameter model: `grondstof scan FILE|TEMPLATE`, GET /api/v1/scan?template=… (shipped
+# templates only: the web never takes a path) and the dashboard; uploads go through POST /api/v1/scan/upload
+# (grondstof.web.scan_pages), validated by the same model. `scan --templates` lists the templates through the
+# command's presentation hook (like `watch --print-config`), so the command line has one `scan` command;
+# the listing is also an analysis of its own for the API and downloads.
+_entry(
+    "scan",
+    "grondstof.scanner.query:scan",
+    "Scan a bill of materials, import records, product groups or a product template for raw-material risk.",
+    "Scan een stuklijst, invoerregels, productgroepen of een productsjabloon op grondstofrisico's.",
+    params="grondstof.scanner.query:ScanParams",
+    outputs=(("", "grondstof.scanner.query:FIELDS"),),
+    heavy=True,
+    cli_extras=(
+        CliExtra("templates", ("--templates",), "List the shipped product templates and exit."),
+        CliExtra(
+            "report",
+            ("--report",),
+            "Write the scan report to this file (.html, .pdf or .xlsx) instead of printing the table.",
+            str,
+            None,
+        ),
+        CliExtra(
+            "input_template",
+            ("--input-template",),
+            "Print a blank input file with an example row (bom, imports or product_groups) and exit.",
+            str,
+            None,
+        ),
+    ),
+    cli_present="grondstof.scanner.present:scan",
+)
+_entry(
+    "scan_templates",
+    "grondstof.scanner.query:list_templates",
+    "The product templates the scanner ships: unit, materials, assumed figures and sources.",
+    "De productsjablonen van de scanner: eenheid, grondstoffen, aangenomen cijfers en bronnen.",
+    params="grondstof.scanner.query:ScanTemplatesParams",
+    command=(),
+    route="/scan/templates",
+    outputs=(("", "grondstof.scanner.query:TEMPLATE_FIELDS"),),
 )

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from grondstof.errors import InputError
+from grondstof.parsing import user_path
 
 DATA_ENV = "GRONDSTOF_DATA"
 STORE_ENV = "GRONDSTOF_STORE"
@@ -45,12 +46,12 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     none of the defaults exists.
     """
     if data_dir is not None:
-        path = Path(data_dir).expanduser()
+        path = user_path(data_dir, "--data")
         if not path.is_dir():
             raise InputError("--data", str(path), "an existing directory holding the source datasets")
         return path.resolve()
     env = os.environ.get(DATA_ENV)
-    if env and not Path(env).expanduser().is_dir():
+    if env and not user_path(env, DATA_ENV).is_dir():
         raise InputError(DATA_ENV, env, "an existing directory holding the source datasets")
     for candidate in data_dir_candidates():
         if candidate.expanduser().is_dir():
@@ -64,9 +65,9 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
 def resolve_store_dir(store_dir: str | os.PathLike[str] | None = None) -> Path:
     """Return the store directory (it need not exist yet)."""
     if store_dir is not None:
-        return Path(store_dir).expanduser().resolve()
+        return user_path(store_dir, "--store").resolve()
     env = os.environ.get(STORE_ENV)
     if env:
-        return Path(env).expanduser().resolve()
+        return user_path(env, STORE_ENV).resolve()
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return (Path(cache) / "grondstof" / "store").resolve()

@@ -85,7 +85,14 @@ def described(en: str, nl: str, **constraints: Any) -> Any:
 class Params(BaseModel):
     """Base of every analysis' parameter model: unknown parameters are refused, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        coerce_numbers_to_str=True,
+        allow_inf_nan=False,  # a number is a finite number (1e309 overflows to inf)
+    )
 
 
 # Shared declarations. A model may narrow them with a further Field (the later one wins).

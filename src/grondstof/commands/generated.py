@@ -115,12 +115,16 @@ def _annotation(name: str, field: Any) -> tuple[Any, Any]:
         if cli.negative:
             flags = (f"{flags[0]}/{cli.negative}", *flags[1:])
         return Annotated[bool, typer.Option(*flags, help=option_help(field))], bool(default)
+    # Numbers reach the model as text: its parser (ASCII digits, finite, bounds) gives the one-line error.
+    metavar = {int: "INTEGER", float: "NUMBER"}.get(kind)
+    if metavar:
+        kind = str
     if default is None:
         kind = kind | None
     if cli.argument:
         info = typer.Argument(help=option_help(field), metavar=name.upper(), show_default=default is not None)
     else:
-        info = typer.Option(*cli_flags(name, field), help=option_help(field))
+        info = typer.Option(*cli_flags(name, field), help=option_help(field), metavar=metavar)
     return Annotated[kind, info], default
 
 

@@ -6,9 +6,10 @@ them (no import cycle).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -69,6 +70,17 @@ def handle_errors(func: F) -> F:
         except GrondstofError as exc:
             _print_error(exc)
             raise typer.Exit(1) from None
+        except OSError as exc:
+            # A file or directory the command could not read or write: one line naming it, no traceback.
+            from rich.markup import escape
+
+            where = exc.filename if exc.filename is not None else "file system"
+            err_console.print(
+                f"[red]error:[/red] {escape(str(where))}: {escape(str(exc.strerror or exc))}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -98,7 +110,27 @@ def store_for(data: Path | None, store: Path | None) -> Any:
     from grondstof.store import open_store
 
     progress = _progress_printer() if sys.stderr.isatty() else None
-    return open_store(store, data_dir=data, progress=progress)
+    with store_dir_errors(store):
+        return open_store(store, data_dir=data, progress=progress)
+
+
+@contextlib.contextmanager
+def store_dir_errors(store: Path | None) -> Iterator[None]:
+    """Report a store directory that cannot be created or written as bad ``--store`` input (exit 2)."""
+    from grondstof.config import resolve_store_dir
+
+    root = resolve_store_dir(store)
+    try:
+        yield
+    except OSError as exc:
+        failed = Path(exc.filename).resolve() if exc.filename else None
+        if failed is None or not (failed == root or root in failed.parents or failed in root.parents):
+            raise
+        raise InputError(
+            "--store" if store is not None else "GRONDSTOF_STORE / --store",
+            str(root),
+            f"a directory grondstof can create and write ({exc.strerror})",
+        ) from None
 
 
 def _progress_printer() -> Callable[[str, str, str], None]:

@@ -18,18 +18,22 @@ def register(app: typer.Typer) -> None:
     """Add ``grondstof report …`` to the application."""
     app.add_typer(report_app, name="report")
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="html, pdf or xlsx.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="html, pdf, xlsx or json (the document).")]
 OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="File to write (default: a name in the current directory)."),
 ]
 
 
-def _check_format(fmt: str) -> None:
+def _check_format(fmt: str, output: Path | None = None) -> None:
+    """Refuse a bad --format or --output before the (slow) report is built."""
     from grondstof.errors import InputError
+    from grondstof.parsing import writable_file
 
-    if fmt not in ("html", "pdf", "xlsx"):
-        raise InputError("--format", fmt, "html, pdf or xlsx")
+    if fmt not in ("html", "pdf", "xlsx", "json"):
+        raise InputError("--format", fmt, "html, pdf, xlsx or json")
+    if output is not None:
+        writable_file(output, "--output")
 
 
 def _write(report: object, fmt: str, output: Path | None, default_name: str) -> None:
@@ -52,10 +56,10 @@ def material(
     lang: LangOpt = "en",
 ) -> None:
     """Report on one material for an importer: world supply, imports over time, risk, controls, CRMA."""
-    from grondstof.report.builders import material_report
+    from grondstof.documents import document
 
-    _check_format(fmt)
-    report = material_report(material_, country, store=store_for(data, store), lang=lang)
+    _check_format(fmt, output)
+    report = document("material", store_for(data, store), material=material_, country=country, lang=lang)
     _write(report, fmt, output, f"grondstof-{material_}-{country}")
 
 
@@ -71,10 +75,10 @@ def country(
     lang: LangOpt = "en",
 ) -> None:
     """Report on one country: every material's dependency, largest changes and alerts."""
-    from grondstof.report.builders import country_report
+    from grondstof.documents import document
 
-    _check_format(fmt)
-    report = country_report(country_, year=year, store=store_for(data, store), lang=lang)
+    _check_format(fmt, output)
+    report = document("country", store_for(data, store), country=country_, year=year, lang=lang)
     _write(report, fmt, output, f"grondstof-{country_}")
 
 
@@ -96,8 +100,8 @@ def scenario(
     lang: LangOpt = "en",
 ) -> None:
     """Report on a scenario file: results, charts, assumptions and sources (any scenario kind)."""
-    from grondstof.report.builders import scenario_report
+    from grondstof.documents import document
 
-    _check_format(fmt)
-    report = scenario_report(file, store=store_for(data, store), lang=lang)
+    _check_format(fmt, output)
+    report = document("scenario", store_for(data, store), scenario=file, lang=lang)
     _write(report, fmt, output, f"grondstof-scenario-{Path(file).stem}")

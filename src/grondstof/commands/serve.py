@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -49,7 +50,7 @@ def serve(
     run(open_store(root, data_dir=data, build_if_missing=False), host=host, port=port, workers=count)
 
 
-def _warn_if_stale(data: object, root: object) -> None:
+def _warn_if_stale(data: Path | None, root: Path) -> None:
     import threading
 
     def check() -> None:

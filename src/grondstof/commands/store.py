@@ -45,10 +45,14 @@ def build(
 ) -> None:
     """Build the store from the data directory (atomic; unchanged sources are reused)."""
     from grondstof.build_progress import build_with_progress
+    from grondstof.commands.output import store_dir_errors
+    from grondstof.config import resolve_store_dir
 
     options = {"layout": layout, "all_products": all_products, "allow_missing": allow_missing}
     lakes = {"trade": lake} if lake else None
-    report = build_with_progress(data, store, force, err_console, **options, lakes=lakes)
+    with store_dir_errors(store):
+        resolve_store_dir(store).mkdir(parents=True, exist_ok=True)  # fail before the progress display
+        report = build_with_progress(data, store, force, err_console, **options, lakes=lakes)
     console.print(f"Store {report.status}: {report.build_dir} ({report.seconds:.1f} s)")
 
 

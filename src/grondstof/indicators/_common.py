@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from grondstof.errors import InputError
+from grondstof.parsing import parse_years as _parse_years
 from grondstof.registry.countries import Country, Group, countries
 
 YearsArg = int | str | tuple[int, int] | list[int] | None
-
-_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-|–|\.\.|:)\s*(\d{4})\s*$")
 
 
 def parse_years(years: YearsArg, parameter: str = "years") -> tuple[int, int] | None:
     """Turn ``2022``, ``"2022"``, ``"2015-2024"`` or ``(2015, 2024)`` into an inclusive (first, last) range.
 
-    None means "not given". Raises InputError naming ``parameter`` for anything else.
+    None means "not given". Raises InputError naming ``parameter`` for anything else. Kept here for the
+    analyses that import it; the parsing itself is :func:`grondstof.parsing.parse_years`.
     """
-    if years is None or years == "":
-        return None
-    if isinstance(years, bool):
-        raise InputError(parameter, years, "a year like 2022 or a range like 2015-2024")
-    if isinstance(years, int):
-        return (years, years)
-    if isinstance(years, (tuple, list)) and len(years) == 2 and all(isinstance(y, int) for y in years):
-        lo, hi = int(years[0]), int(years[1])
-    elif isinstance(years, str) and years.strip().isdigit() and len(years.strip()) == 4:
-        lo = hi = int(years.strip())
-    elif isinstance(years, str) and (match := _RANGE.match(years)):
-        lo, hi = int(match.group(1)), int(match.group(2))
-    else:
-        raise InputError(parameter, years, "a year like 2022 or a range like 2015-2024")
-    if lo > hi:
-        raise InputError(parameter, years, "a range whose first year is not after its last year")
-    return (lo, hi)
+    return _parse_years(years, parameter)
 
 
 def check_years(

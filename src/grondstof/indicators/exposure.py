@@ -42,6 +42,7 @@ from typing import Annotated, Any
 from grondstof.errors import InputError, UnknownCountryError
 from grondstof.indicators._common import country_name, fetch
 from grondstof.parameters import Cli, CountryText, Lang, Params, described
+from grondstof.parsing import parse_date as _parse_date
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -103,19 +104,7 @@ _RAW = re.compile(r"\braw (ore|mineral)", re.IGNORECASE)
 
 def parse_date(value: str | dt.date | None, parameter: str = "date") -> dt.date:
     """``YYYY-MM-DD`` text or a date (None: today); anything else raises InputError naming ``parameter``."""
-    if value is None or value == "":
-        return dt.date.today()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(parameter, value, "a date as YYYY-MM-DD, e.g. 2024-01-01") from None
+    return _parse_date(value, parameter, default=dt.date.today())  # type: ignore[return-value]
 
 
 def _check_lang(lang: str) -> None:

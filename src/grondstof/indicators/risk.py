@@ -83,6 +83,11 @@ def risk(
     store = store or open_store()
     if method not in METHODS:
         raise InputError("method", method, "one of " + ", ".join(METHODS))
+    # Checked here for every method: some branches never read the years (all, eu-sr for the EU-27) or
+    # the country (dera), and a parameter given must never be silently ignored when it is invalid.
+    parse_years(years)
+    if country:
+        countries().resolve_importer(country)
     if method == "geopolrisk":
         from grondstof.indicators.geopolrisk import geopolrisk
 

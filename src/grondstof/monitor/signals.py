@@ -59,6 +59,7 @@ from grondstof.errors import InputError
 from grondstof.indicators._common import country_name, fetch, parse_years
 from grondstof.indicators.concentration import hhi_of
 from grondstof.parameters import Cli, CountryText, Lang, Params, described
+from grondstof.parsing import parse_int
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
@@ -1042,12 +1043,7 @@ def watch(
     importer.name(lang)  # validates lang
     first_year = _since(since)
     if limit is not None:
-        try:
-            limit = int(limit)
-        except (TypeError, ValueError):
-            raise InputError("limit", limit, "a whole number of at least 1") from None
-        if limit < 1:
-            raise InputError("limit", limit, "a whole number of at least 1")
+        limit = parse_int(limit, "limit", minimum=1, expected="a whole number of at least 1")
     store = store or open_store()
     plans, skipped = plan_imports(store, _watched_materials(cfg), [importer], None, None, None)
     plans, covers, aliases = _merge_baskets(plans)

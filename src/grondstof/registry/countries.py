@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grondstof.errors import InputError, SourceFormatError, UnknownCountryError
+from grondstof.parsing import code_or_none, is_ascii_digits
 from grondstof.registry._text import fix_mojibake, normalise, split_list, suggest
 
 __all__ = [
@@ -202,28 +203,8 @@ class Group:
 
 
 def _as_int(value: object) -> int | None:
-    """Read a numeric code from an int, an integral float or a digit string; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return int(text)
-        try:
-            number = float(text)  # "490.0" from a float column written as text
-        except ValueError:
-            return None
-        return int(number) if number.is_integer() else None
-    # numpy integers and other int-like scalars (numpy floats are float subclasses, handled above).
-    index = getattr(value, "__index__", None)
-    if callable(index):
-        result = index()
-        return result if isinstance(result, int) else None
-    return None
+    """Read a numeric code from an int, an integral float or ASCII-digit text; None otherwise."""
+    return code_or_none(value)
 
 
 def _as_code(value: object) -> str | None:
@@ -389,15 +370,15 @@ class CountryRegistry:
         stripped = text.strip()
         if not stripped:
             return None
-        if stripped.isdigit():
+        if is_ascii_digits(stripped):
             # ISO numbering first; BACI/Comtrade-only codes (251, 490, 842) do not clash with ISO ones.
             return self.from_numeric(stripped) or self.from_baci(stripped)
         # Codes before names: "NA" is Namibia, and no alias is allowed to shadow a code (checked in tests).
-        if len(stripped) == 2 and stripped.isalpha():
+        if len(stripped) == 2 and stripped.isascii() and stripped.isalpha():
             found = self.from_iso2(stripped)
             if found is not None:
                 return found
-        if len(stripped) == 3 and stripped.isalnum():
+        if len(stripped) == 3 and stripped.isascii() and stripped.isalnum():
             found = self.from_iso3(stripped)
             if found is not None:
                 return found

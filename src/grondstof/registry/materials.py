@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grondstof.errors import InputError, SourceFormatError, UnknownMaterialError
+from grondstof.parsing import is_ascii_digits
 from grondstof.registry._text import normalise, split_list, suggest
 
 __all__ = [
@@ -367,7 +368,7 @@ class MaterialRegistry:
                 path, "one of " + ", ".join(CLASSIFICATIONS), line=line, column="classification", value=cls_
             )
         code = row["code"]
-        if not (code.isdigit() and len(code) == CODE_LENGTHS[cls_]):
+        if not (is_ascii_digits(code) and len(code) == CODE_LENGTHS[cls_]):
             raise SourceFormatError(
                 path, f"a {CODE_LENGTHS[cls_]}-digit {cls_} code", line=line, column="code", value=code
             )

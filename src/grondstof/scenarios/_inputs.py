@@ -84,7 +84,17 @@ def read_document(path: str | Path) -> Any:
     path = Path(path)
     if not path.is_file():
         raise InputError("scenario file", str(path), "an existing YAML or JSON file")
-    text = path.read_text(encoding="utf-8")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError("scenario file", str(path), f"a readable file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{path}: line {line}", f"byte 0x{raw[exc.start]:02X}", "UTF-8 text (YAML or JSON)"
+        ) from None
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
@@ -106,3 +116,24 @@ def load_scenario(model: type[M], path: str | Path) -> M:
     if not isinstance(data, dict):
         raise InputError(str(path), type(data).__name__, "a mapping of keys to values at the top level")
     return validate(model, data, source=Path(path).name)
+
+
+EXAMPLES = Path(__file__).parent / "examples"
+
+
+def resolve_file(name: str | Path) -> Path:
+    """A path, or the name of a shipped example (``nl-2035``, ``stockpile_nl``, ``cutoff_drc_cobalt_eu27``).
+
+    Only names of files in the examples folder are accepted besides real paths given on the command line.
+    """
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = {"nl-2035": "transition_nl_2035"}.get(str(name), str(name))
+    candidate = EXAMPLES / f"{shipped}.yaml"
+    if candidate.is_file():
+        return candidate
+    names = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+    raise InputError(
+        "scenario", str(name), "a YAML/JSON scenario file or a shipped example: " + ", ".join(names)
+    )

@@ -11,11 +11,10 @@ from typing import Any
 
 from grondstof.errors import InputError
 from grondstof.result import Result
-from grondstof.scenarios._inputs import read_document
+from grondstof.scenarios._inputs import EXAMPLES, read_document, resolve_file  # noqa: F401 (re-exported)
 from grondstof.store import Store
 
 KINDS = ("transition", "stockpile", "cutoff", "montecarlo")
-EXAMPLES = Path(__file__).parent / "examples"
 
 
 def detect_kind(data: dict[str, Any], source: str = "scenario") -> str:
@@ -34,24 +33,6 @@ def detect_kind(data: dict[str, Any], source: str = "scenario") -> str:
         ", ".join(sorted(keys)) or "(empty)",
         "a scenario with 'deployments' (transition), 'disruption' (stockpile), 'preset' or 'suppliers' "
         "(cut-off), or Monte Carlo keys such as 'draws'",
-    )
-
-
-def resolve_file(name: str | Path) -> Path:
-    """A path, or the name of a shipped example (``nl-2035``, ``stockpile_nl``, ``cutoff_drc_cobalt_eu27``).
-
-    Only names of files in the examples folder are accepted besides real paths given on the command line.
-    """
-    path = Path(name)
-    if path.is_file():
-        return path
-    shipped = {"nl-2035": "transition_nl_2035"}.get(str(name), str(name))
-    candidate = EXAMPLES / f"{shipped}.yaml"
-    if candidate.is_file():
-        return candidate
-    names = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
-    raise InputError(
-        "scenario", str(name), "a YAML/JSON scenario file or a shipped example: " + ", ".join(names)
     )
 
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from grondstof.errors import DataNotAvailableError, InputError
 from grondstof.parameters import (
@@ -54,7 +54,12 @@ from grondstof.parameters import (
     TradeSource,
     described,
 )
+from grondstof.parsing import parse_number
 from grondstof.result import Field, Result
+
+if TYPE_CHECKING:
+    from grondstof.registry.countries import Country, Group
+    from grondstof.registry.materials import Material
 
 BASES = ("gross", "content")
 STAGE_ORDER = ("extraction", "processing", "manufacturing", "recycling", "all")
@@ -497,16 +502,17 @@ def _factor(
     return None
 
 
+UNKNOWN_PARTNER = "?"
+
+
 def _sum_flow(
     rows: Iterable[dict[str, Any]],
     codes: Sequence[str],
     factors: Mapping[str, float | None],
     source: str,
-    lang: str,
 ) -> _Flow:
-    """Add trade rows of ``codes``: value, gross tonnes (null if no row has a quantity), content, partners."""
-    from grondstof.indicators._common import country_name
-
+    """Add trade rows of ``codes``: value, gross tonnes (null if no row has a quantity), content, and tonnes
+    per partner (ISO3; names are the query layer's)."""
     rows = [r for r in rows if r["code"] in codes]
     value = sum(r["value"] or 0.0 for r in rows)
     no_tonnes = sum(r["value_no_tonnes"] or 0.0 for r in rows)
@@ -520,7 +526,7 @@ def _sum_flow(
     by_t: dict[str, float] = {}
     by_c: dict[str, float] | None = {} if content is not None else None
     for r in with_t:
-        name = country_name(r.get("partner"), lang) or "unknown partner"
+        name = r.get("partner") or UNKNOWN_PARTNER
         by_t[name] = by_t.get(name, 0.0) + r["tonnes"]
         if by_c is not None:
             by_c[name] = by_c.get(name, 0.0) + r["tonnes"] * (factors.get(r["code"]) or 0.0)
@@ -622,13 +628,7 @@ def _production(
 def _number(name: str, value: float | str | None) -> float | None:
     if value is None or value == "":
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(name, value, "a number of tonnes") from None
-    if isinstance(value, bool) or not math.isfinite(number):
-        raise InputError(name, value, "a finite number of tonnes")
-    return number
+    return parse_number(value, name, expected="a finite number of tonnes")
 
 
 def _one_year(year: int | str | None) -> tuple[int, int] | None:
@@ -776,19 +776,50 @@ def balance(
     top:
         Import partners and export destinations shown by name in the Sankey (the rest is "other").
     """
-    from grondstof.indicators import trade as tr
-    from grondstof.indicators.dependency import plan_imports
-    from grondstof.registry.countries import Group, countries
-    from grondstof.registry.materials import STAGES, materials
     from grondstof.store import open_store
 
     store = store or open_store()
-    registry = materials()
+    req = _resolve_request(material, country, year, basis, stage, stock_change, consumption, top)
+    data = load_balance_data(store, req, source)
+    stages = stage_balances(
+        data, basis=basis, stage=stage, stock_change=req.stock_change, consumption=req.consumption
+    )
+    return _balance_result(store, req, data, stages, lang)
+
+
+@dataclass(frozen=True)
+class BalanceRequest:
+    """What :func:`balance` was asked, resolved through the registries and checked."""
+
+    material: Material
+    importer: Country | Group
+    year: tuple[int, int] | None
+    basis: str
+    stage: str | None
+    stock_change: float | None
+    consumption: float | None
+    top: int
+
+
+def _resolve_request(
+    material: str,
+    country: str,
+    year: int | str | None,
+    basis: str,
+    stage: str | None,
+    stock_change: float | None,
+    consumption: float | None,
+    top: int,
+) -> BalanceRequest:
+    """Resolve names and check the parameters of :func:`balance` (InputError naming the parameter)."""
+    from grondstof.registry.countries import countries
+    from grondstof.registry.materials import STAGES, materials
+
     if isinstance(material, str) and ("," in material or material.strip().lower() in ("all", "alle")):
         raise InputError(
             "material", material, "one material (for every material use grondstof net-trade / net_trade())"
         )
-    mat = registry.resolve(material)
+    mat = materials().resolve(material)
     importer = countries().resolve_importer(country, parameter="country")
     wanted = _one_year(year)
     if basis not in BASES:
@@ -801,51 +832,123 @@ def balance(
     given_consumption = _number("consumption", consumption)
     if given_consumption is not None and given_consumption < 0:
         raise InputError("consumption", consumption, "a consumption of zero or more tonnes")
+    return BalanceRequest(mat, importer, wanted, basis, stage, given_stock, given_consumption, top)
 
-    plans, _ = plan_imports(store, [mat], [importer], wanted, source, stage if stage in STAGES else None)
+
+@dataclass
+class BalanceData:
+    """The trade and production a balance is made of, for one material, importer, source and year."""
+
+    material: str
+    year: int
+    source: str
+    scope: str
+    classification: str
+    codes: tuple[str, ...]
+    basket: bool
+    code_stage: dict[str, str]
+    rows: list[dict[str, Any]]
+    production: dict[str, _Flow]
+    wmd_by_stage: dict[str, Any]
+    production_notes: list[str]
+    factors: dict[str, float | None]
+    content_basis: str | None
+
+
+def load_balance_data(store: Any, req: BalanceRequest, source: str | None) -> BalanceData:
+    """Pick the trade source and codes (as ``imports`` does), read the flows by partner and the production."""
+    from grondstof.indicators.dependency import plan_imports
+    from grondstof.registry.materials import STAGES, materials
+
+    mat, importer = req.material, req.importer
+    stage = req.stage if req.stage in STAGES else None
+    plans, _ = plan_imports(store, [mat], [importer], req.year, source, stage)
     plan = plans[0]
     the_year = plan.years[0]
-    src = plan.source
-    scope = SOURCE_SCOPE.get(src, "partial")
     classification = plan.choice.classification
     code_stage = {
-        r.code: r.stage for r in registry.codes(mat.id, classification) if r.code in plan.choice.codes
+        r.code: r.stage for r in materials().codes(mat.id, classification) if r.code in plan.choice.codes
     }
-    rows = _trade_rows(store, {src: [plan.choice]}, importer, (the_year, the_year), by_partner=True)
-    rows = [r for r in rows if r["material"] == mat.id]
+    rows = _trade_rows(store, {plan.source: [plan.choice]}, importer, (the_year, the_year), by_partner=True)
     production, wmd_by_stage, prod_notes = _production(store, mat, importer, the_year)
+    return BalanceData(
+        material=mat.id,
+        year=the_year,
+        source=plan.source,
+        scope=SOURCE_SCOPE.get(plan.source, "partial"),
+        classification=classification,
+        codes=tuple(plan.choice.codes),
+        basket=plan.choice.basket,
+        code_stage=code_stage,
+        rows=[r for r in rows if r["material"] == mat.id],
+        production=production,
+        wmd_by_stage=wmd_by_stage,
+        production_notes=prod_notes,
+        factors={c: _factor(classification, c, mat.id, s, wmd_by_stage) for c, s in code_stage.items()},
+        content_basis=_content_basis(mat.id, wmd_by_stage),
+    )
 
-    stages = sorted(set(code_stage.values()) | set(production), key=STAGE_ORDER.index)
+
+@dataclass
+class StageBalance:
+    """The balance of one stage (or ``all``): its flows and the closed balance in gross and content tonnes."""
+
+    stage: str
+    codes: list[str]
+    imports: _Flow
+    exports: _Flow
+    production: _Flow
+    gross: Balance
+    content: Balance
+    chosen: Balance
+    why: str
+    is_target: bool
+
+
+def stage_balances(
+    data: BalanceData,
+    *,
+    basis: str = "gross",
+    stage: str | None = None,
+    stock_change: float | None = None,
+    consumption: float | None = None,
+) -> list[StageBalance]:
+    """Close the balance of every stage of the data (and ``all`` when there are several): the kernel of
+    :func:`balance` — AC = P + I − E − ΔS and R = AC − C per stage, in gross and content tonnes. The given
+    stock change and consumption apply to the target stage (``stage``, else ``all``, else the only one)."""
+    stages = sorted(set(data.code_stage.values()) | set(data.production), key=STAGE_ORDER.index)
     if stage is not None and stage != "all":
         stages = [stage]
     multi = len(stages) > 1
     if stage == "all" or (stage is None and multi):
         stages.append("all")
     target = stage or ("all" if multi else stages[0])
-    factors = {c: _factor(classification, c, mat.id, s, wmd_by_stage) for c, s in code_stage.items()}
-    basis_label = _content_basis(mat.id, wmd_by_stage)
-    currency = tr.currency(src)
-
-    out_rows: list[dict[str, Any]] = []
-    summary: dict[str, Any] = {}
-    diagram: dict[str, Any] | None = None
-    notes: list[str] = []
-    first_production = next((s for s in STAGE_ORDER if s in production), None)
+    first_production = next((s for s in STAGE_ORDER if s in data.production), None)
+    src, complete = data.source, data.scope == "complete"
+    out = []
     for st in stages:
-        codes = sorted(code_stage) if st == "all" else sorted(c for c, s in code_stage.items() if s == st)
+        codes = (
+            sorted(data.code_stage)
+            if st == "all"
+            else sorted(c for c, s in data.code_stage.items() if s == st)
+        )
         if codes:
-            imports_f = _sum_flow((r for r in rows if r["direction"] == "imports"), codes, factors, src, lang)
-            exports_f = _sum_flow((r for r in rows if r["direction"] == "exports"), codes, factors, src, lang)
+            imports_f = _sum_flow(
+                (r for r in data.rows if r["direction"] == "imports"), codes, data.factors, src
+            )
+            exports_f = _sum_flow(
+                (r for r in data.rows if r["direction"] == "exports"), codes, data.factors, src
+            )
         else:
-            missing = f"no {st} codes for {mat.name(lang)} in {src}"
+            missing = f"no {st} codes for {data.material} in {src}"
             imports_f = _Flow(status=missing, source=src)
             exports_f = _Flow(status=missing, source=src)
-        if scope == "imports_only":
+        if data.scope == "imports_only":
             exports_f = _Flow(status=_SCOPE_TEXT["imports_only"], codes=tuple(codes), source=src)
         prod_stage = first_production if st == "all" else st
-        prod_f = production.get(prod_stage) if prod_stage else None
+        prod_f = data.production.get(prod_stage) if prod_stage else None
         if prod_f is None:
-            prod_f = _Flow(status=f"no {st} production series for {mat.name(lang)} in the data", source="wmd")
+            prod_f = _Flow(status=f"no {st} production series for {data.material} in the data", source="wmd")
         elif st == "all":
             prod_f = _Flow(
                 tonnes=prod_f.tonnes,
@@ -854,7 +957,6 @@ def balance(
                 source="wmd",
             )
         is_target = st == target
-        complete = scope == "complete"
         per_basis = {}
         for which in BASES:
             pick = "tonnes" if which == "gross" else "content"
@@ -863,73 +965,110 @@ def balance(
                 getattr(imports_f, pick) if complete else None,
                 getattr(exports_f, pick) if complete else None,
                 getattr(prod_f, pick),
-                stock_change=given_stock if user else None,
-                consumption=given_consumption if user else None,
+                stock_change=stock_change if user else None,
+                consumption=consumption if user else None,
             )
-        gross, cont = per_basis["gross"], per_basis["content"]
-        chosen = per_basis[basis]
-        why = _why_not(imports_f, exports_f, prod_f, scope, basis)
-        base = {"year": the_year, "country": importer.code, "material": mat.id, "stage": st}
-        ctx = _RowContext(base, "; ".join(codes), basis_label, currency, basis, scope, why)
-        out_rows.extend(_stage_rows(ctx, imports_f, exports_f, prod_f, gross, cont, chosen))
-        summary[st] = {
-            "imports_t": chosen.imports,
-            "exports_t": chosen.exports,
-            "production_t": chosen.production,
-            "stock_change_t": chosen.stock_change,
-            "apparent_consumption_t": chosen.apparent_consumption,
-            "consumption_t": chosen.consumption,
-            "consumption_derived": not chosen.consumption_given,
-            "residual_t": chosen.residual,
-            "net_imports_t": None
-            if chosen.imports is None or chosen.exports is None
-            else chosen.imports - chosen.exports,
-            "re_export_share": chosen.re_export_share,
-            "re_export_capped": chosen.re_export_capped,
-            "basis": basis,
-        }
-        if chosen.re_export_capped:
+        why = _why_not(imports_f, exports_f, prod_f, data.scope, basis)
+        out.append(
+            StageBalance(
+                st,
+                codes,
+                imports_f,
+                exports_f,
+                prod_f,
+                per_basis["gross"],
+                per_basis["content"],
+                per_basis[basis],
+                why,
+                is_target,
+            )
+        )
+    return out
+
+
+def _stage_summary(chosen: Balance, basis: str) -> dict[str, Any]:
+    return {
+        "imports_t": chosen.imports,
+        "exports_t": chosen.exports,
+        "production_t": chosen.production,
+        "stock_change_t": chosen.stock_change,
+        "apparent_consumption_t": chosen.apparent_consumption,
+        "consumption_t": chosen.consumption,
+        "consumption_derived": not chosen.consumption_given,
+        "residual_t": chosen.residual,
+        "net_imports_t": None
+        if chosen.imports is None or chosen.exports is None
+        else chosen.imports - chosen.exports,
+        "re_export_share": chosen.re_export_share,
+        "re_export_capped": chosen.re_export_capped,
+        "basis": basis,
+    }
+
+
+def _named(partners: Mapping[str, float] | None, lang: str) -> dict[str, float] | None:
+    """Partner ISO3 codes → names in ``lang`` (tonnes added where two codes share a name)."""
+    from grondstof.indicators._common import country_name
+
+    if partners is None:
+        return None
+    out: dict[str, float] = {}
+    for code, tonnes in partners.items():
+        name = country_name(code, lang) if code != UNKNOWN_PARTNER else None
+        out[name or "unknown partner"] = out.get(name or "unknown partner", 0.0) + tonnes
+    return out
+
+
+def _balance_result(
+    store: Any, req: BalanceRequest, data: BalanceData, stages: list[StageBalance], lang: str
+) -> Result:
+    """Label the stage balances: rows, the summary per stage, the Sankey, notes, sources and meta."""
+    from grondstof.indicators import trade as tr
+    from grondstof.registry.countries import Group
+
+    mat, importer, basis = req.material, req.importer, req.basis
+    src, the_year = data.source, data.year
+    currency = tr.currency(src)
+    out_rows: list[dict[str, Any]] = []
+    summary: dict[str, Any] = {}
+    diagram: dict[str, Any] | None = None
+    notes: list[str] = []
+    for sb in stages:
+        base = {"year": the_year, "country": importer.code, "material": mat.id, "stage": sb.stage}
+        ctx = _RowContext(base, "; ".join(sb.codes), data.content_basis, currency, basis, data.scope, sb.why)
+        out_rows.extend(
+            _stage_rows(ctx, sb.imports, sb.exports, sb.production, sb.gross, sb.content, sb.chosen)
+        )
+        summary[sb.stage] = _stage_summary(sb.chosen, basis)
+        if sb.chosen.re_export_capped:
             notes.append(
-                f"{st}: exports exceed imports, so the re-export share is capped at 1 — exports also "
+                f"{sb.stage}: exports exceed imports, so the re-export share is capped at 1 — exports also "
                 "come from domestic production, stock or flows missing from the data."
             )
-        if is_target:
-            partners_in = imports_f.by_partner_t if basis == "gross" else imports_f.by_partner_c
-            partners_out = exports_f.by_partner_t if basis == "gross" else exports_f.by_partner_c
-            if chosen.apparent_consumption is None or partners_in is None or partners_out is None:
-                notes.append(f"No Sankey: the {st} balance in {basis} is not computable ({why}).")
+        if sb.is_target:
+            gross = basis == "gross"
+            partners_in = sb.imports.by_partner_t if gross else sb.imports.by_partner_c
+            partners_out = sb.exports.by_partner_t if gross else sb.exports.by_partner_c
+            if sb.chosen.apparent_consumption is None or partners_in is None or partners_out is None:
+                notes.append(f"No Sankey: the {sb.stage} balance in {basis} is not computable ({sb.why}).")
             else:
                 diagram = sankey(
-                    partners_in,
-                    partners_out,
-                    chosen,
-                    top=top,
+                    _named(partners_in, lang) or {},
+                    _named(partners_out, lang) or {},
+                    sb.chosen,
+                    top=req.top,
                     economy=importer.name(lang),
                     production_label=f"domestic production ({mat.name(lang)})",
                 )
-                diagram["stage"] = st
+                diagram["stage"] = sb.stage
                 diagram["basis"] = basis
-                diagram["unit"] = "t" if basis == "gross" else f"t {basis_label}"
-
-    notes = _balance_notes(mat, importer, src, scope, basis, basis_label, multi, lang) + prod_notes + notes
-    # Say where stages missing here are, e.g. cobalt ores: not in HS92, but in Comext CN8 26050000.
-    elsewhere = []
-    for other_src in tr.available_sources(store):
-        extra = set(tr.code_choice(mat, tr.TRADE_SOURCES[other_src]).stages) - set(code_stage.values())
-        if other_src != src and extra:
-            elsewhere.append(f"{other_src} ({', '.join(sorted(extra))})")
-    if elsewhere:
-        notes.append(
-            f"Stages of {mat.name(lang)} without codes in {src} have codes in "
-            + ", ".join(elsewhere)
-            + " (use --source; stages in different sources are not added)."
-        )
-    scrap = set(tr.code_choice(mat, classification, "recycling").codes) - set(code_stage)
-    if scrap:
-        notes.append(
-            f"Waste-and-scrap code(s) {', '.join(sorted(scrap))} of {mat.name(lang)} are not in this balance "
-            "(a basket code, or another stage): see --stage recycling or grondstof net-trade."
-        )
+                diagram["unit"] = "t" if gross else f"t {data.content_basis}"
+    multi = len(stages) > 1
+    notes = (
+        _balance_notes(mat, importer, src, data.scope, basis, data.content_basis, multi, lang)
+        + data.production_notes
+        + notes
+    )
+    notes += _where_else(store, mat, data, lang)
     if isinstance(importer, Group):
         notes.append(
             "EU-27: extra-EU imports and exports only (trade between members left out); post-2020 members."
@@ -944,7 +1083,7 @@ def balance(
             "source": f.source,
         }
         for f in CONTENT_FACTORS
-        if f.material == mat.id and f.classification == classification and f.code in code_stage
+        if f.material == mat.id and f.classification == data.classification and f.code in data.code_stage
     ]
     meta = {
         "query": {
@@ -952,11 +1091,11 @@ def balance(
             "country": importer.code,
             "year": the_year,
             "basis": basis,
-            "stage": stage,
+            "stage": req.stage,
             "source": src,
-            "stock_change": given_stock,
-            "consumption": given_consumption,
-            "top": top,
+            "stock_change": req.stock_change,
+            "consumption": req.consumption,
+            "top": req.top,
         },
         "material": {"id": mat.id, "name": mat.name(lang)},
         "country": {"code": importer.code, "name": importer.name(lang)},
@@ -965,15 +1104,15 @@ def balance(
         else store.cite(src),
         "units": {
             "tonnes": "metric tonnes, gross weight of the traded goods",
-            "content_t": f"metric tonnes of {basis_label or 'content'} (estimated from content factors)",
+            "content_t": f"metric tonnes of {data.content_basis or 'content'} (estimated, content factors)",
             "value": f"{currency} ({'CIF' if src == 'comext_cn8' else 'FOB'})",
             "re_export_share": "fraction 0–1",
         },
         "codes": {
-            "classification": classification,
-            "codes": list(plan.choice.codes),
-            "stages": code_stage,
-            "basket": plan.choice.basket,
+            "classification": data.classification,
+            "codes": list(data.codes),
+            "stages": data.code_stage,
+            "basket": data.basket,
         },
         "content_factors": used_factors,
         "balance": summary,
@@ -982,6 +1121,32 @@ def balance(
     }
     title = f"Mass balance of {mat.name(lang)} for {importer.name(lang)}, {the_year}"
     return Result(title, BALANCE_FIELDS, out_rows, meta)
+
+
+def _where_else(store: Any, mat: Material, data: BalanceData, lang: str) -> list[str]:
+    """Notes on stages and scrap codes of the material that this source's balance does not hold."""
+    from grondstof.indicators import trade as tr
+
+    notes = []
+    # Say where stages missing here are, e.g. cobalt ores: not in HS92, but in Comext CN8 26050000.
+    elsewhere = []
+    for other_src in tr.available_sources(store):
+        extra = set(tr.code_choice(mat, tr.TRADE_SOURCES[other_src]).stages) - set(data.code_stage.values())
+        if other_src != data.source and extra:
+            elsewhere.append(f"{other_src} ({', '.join(sorted(extra))})")
+    if elsewhere:
+        notes.append(
+            f"Stages of {mat.name(lang)} without codes in {data.source} have codes in "
+            + ", ".join(elsewhere)
+            + " (use --source; stages in different sources are not added)."
+        )
+    scrap = set(tr.code_choice(mat, data.classification, "recycling").codes) - set(data.code_stage)
+    if scrap:
+        notes.append(
+            f"Waste-and-scrap code(s) {', '.join(sorted(scrap))} of {mat.name(lang)} are not in this balance "
+            "(a basket code, or another stage): see --stage recycling or grondstof net-trade."
+        )
+    return notes
 
 
 @dataclass(frozen=True)
@@ -1213,14 +1378,14 @@ def net_trade(
         data = [r for r in rows_by_source[src] if r["material"] == mid and r["year"] == the_year]
         codes = sorted(set(plan.choice.codes) | set(scrap_of[mid]))
         scrap_codes = scrap_of[mid]
-        imp = _sum_flow([r for r in data if r["direction"] == "imports"], codes, {}, src, lang)
-        exp = _sum_flow([r for r in data if r["direction"] == "exports"], codes, {}, src, lang)
+        imp = _sum_flow([r for r in data if r["direction"] == "imports"], codes, {}, src)
+        exp = _sum_flow([r for r in data if r["direction"] == "exports"], codes, {}, src)
         if not data:
             no_trade.append(plan.material.name(lang))
             continue
         exports_known = scope == "complete"
-        s_imp = _sum_flow([r for r in data if r["direction"] == "imports"], scrap_codes, {}, src, lang)
-        s_exp = _sum_flow([r for r in data if r["direction"] == "exports"], scrap_codes, {}, src, lang)
+        s_imp = _sum_flow([r for r in data if r["direction"] == "imports"], scrap_codes, {}, src)
+        s_exp = _sum_flow([r for r in data if r["direction"] == "exports"], scrap_codes, {}, src)
         inside = _scrap_inside(plan.choice.classification, plan.choice.codes, mid)
         if scrap_codes:
             basket = any(

@@ -85,12 +85,14 @@ from grondstof.parameters import (
     bounds_of,
     described,
 )
+from grondstof.parsing import parse_number, parse_year
 from grondstof.registry._text import split_list
 from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import STAGES, Material
 from grondstof.registry.materials import materials as material_registry
 from grondstof.result import Field, Result
 from grondstof.scenarios._inputs import ScenarioModel, load_scenario
+from grondstof.scenarios.cutoff import CutoffSpec, run_cutoff
 from grondstof.scenarios.montecarlo import MonteCarloParams, MonteCarloSpec
 from grondstof.scenarios.sourcing import (  # noqa: F401 (COMPLETE_SOURCES, RECENT_YEARS: re-exported)
     COMPLETE_SOURCES,
@@ -494,13 +496,10 @@ def _parse_days(days: Any) -> list[float]:
     )
     out: list[float] = []
     for item in items:
-        try:
-            value = float(item)
-        except (TypeError, ValueError):
-            raise InputError(
-                "days", days, "a positive number of days, or a comma list like 60,90,180"
-            ) from None
-        if isinstance(item, bool) or not math.isfinite(value) or not 0 < value <= MAX_DAYS:
+        value = parse_number(
+            item, "days", expected="a positive number of days, or a comma list like 60,90,180"
+        )
+        if not 0 < value <= MAX_DAYS:
             raise InputError("days", item, f"a positive number of days up to {MAX_DAYS}")
         if value not in out:
             out.append(value)
@@ -525,9 +524,14 @@ class CutoffDisruption(ScenarioModel):
 
     kind: Literal["cutoff"]
     suppliers: list[str] = PydField(min_length=1, description="countries that stop exporting")
-    share: float = PydField(1.0, ge=0, le=1, description="fraction of their exports that stops")
-    months: float = PydField(12.0, gt=0, le=120, description="duration of the cut")
-    ramp_up: float | None = PydField(None, ge=0, le=1, description="alternatives' extra supply, fraction")
+    # Bounds from the cut-off's own model: a stockpile scenario accepts exactly what a cut-off accepts.
+    share: float = PydField(
+        1.0, description="fraction of their exports that stops", **bounds_of(CutoffSpec, "share")
+    )
+    months: float = PydField(12.0, description="duration of the cut", **bounds_of(CutoffSpec, "months"))
+    ramp_up: float | None = PydField(
+        None, description="alternatives' extra supply, fraction", **bounds_of(CutoffSpec, "ramp_up")
+    )
     capacity: Literal["exports", "production"] | None = None
     destination: str | None = PydField(None, description="whom the cut applies to (default the importer)")
 
@@ -953,7 +957,7 @@ def _shortfalls(
         out = _given_samples(samples, importer, mats)
         return out, {"kind": "samples", "draws": max((v.samples.size for v in out.values()), default=0)}
     if isinstance(disruption, CutoffDisruption):
-        return _cutoff_shortfalls(store, importer, plans, disruption, stage, lang)
+        return _cutoff_shortfalls(store, importer, plans, disruption, stage)
     spec = disruption or MonteCarloDisruption(kind="monte_carlo")
     return _montecarlo_shortfalls(store, importer, plans, spec, draws, seed, stage)
 
@@ -1013,35 +1017,32 @@ def _cutoff_shortfalls(
     plans: Sequence[Flows],
     spec: CutoffDisruption,
     stage: str | None,
-    lang: str,
 ) -> tuple[dict[str, Shortfall], dict[str, Any]]:
-    """Deterministic shortfall per material from :func:`grondstof.scenarios.cutoff.cutoff`.
+    """Deterministic shortfall per material from the cut-off scenario, run on a typed
+    :class:`~grondstof.scenarios.cutoff.CutoffSpec` (:func:`~grondstof.scenarios.cutoff.run_cutoff`).
 
     The cut-off runs on the same trade source and year as the reference flow of each material (one run per
     source and year), so shortfall tonnes and unit values refer to the same codes.
     """
-    from grondstof.scenarios.cutoff import cutoff
-
     groups: dict[tuple[str, int], list[str]] = {}
     for plan in plans:
         groups.setdefault((plan.source, plan.year), []).append(plan.material.id)
     out: dict[str, Shortfall] = {}
     options = {k: v for k, v in (("ramp_up", spec.ramp_up), ("capacity", spec.capacity)) if v is not None}
     for (src, yr), ids in groups.items():
-        result = cutoff(
-            ids,
-            spec.suppliers,
-            importer.code,
-            spec.share,
-            spec.months,
+        cut = CutoffSpec(
+            materials=ids,
+            suppliers=spec.suppliers,
+            country=importer.code,
             destination=spec.destination,
+            share=spec.share,
+            months=spec.months,
             year=yr,
             source=src,
             stage=stage,
-            store=store,
-            lang=lang,
             **options,
         )
+        result = run_cutoff(cut, store=store)
         for row in result.rows:
             if row.get("scope") != "importer" or row.get("shortfall") is None:
                 continue
@@ -1359,11 +1360,8 @@ def stockpile(
         raise InputError("days/samples", days, "either days of cover or shortfall samples, not both")
     if budget is not None:
         _check_number("budget", budget, 0.0, math.inf, "a non-negative amount in EUR")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        try:
-            year = int(str(year))
-        except ValueError:
-            raise InputError("year", year, "a year like 2023") from None
+    if year is not None:
+        year = parse_year(year, "year")
     spec: StockpileScenario | None = None
     if scenario is not None:
         spec = scenario if isinstance(scenario, StockpileScenario) else load_stockpile_scenario(scenario)

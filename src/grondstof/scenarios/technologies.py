@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 
 from grondstof.errors import InputError
 from grondstof.parameters import Lang, Params, described
+from grondstof.parsing import parse_number
 from grondstof.registry._text import normalise, split_list, suggest
 from grondstof.registry.materials import materials as material_registry
 from grondstof.result import Field, Result
@@ -321,10 +322,7 @@ def _overrides(
     out: dict[str, float] = {}
     for key, raw in values.items():
         tech = resolve_technology(key, parameter, kind="power")
-        try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            raise InputError(f"{parameter}.{tech.id}", raw, "a number") from None
+        number = parse_number(raw, f"{parameter}.{tech.id}")
         ok_low = number >= low if inclusive_low else number > low
         if not (ok_low and number <= high):
             raise InputError(f"{parameter}.{tech.id}", raw, f"a number in ({low}, {high}]")

@@ -47,7 +47,7 @@ from grondstof.parameters import Cli, Lang, Params, Web, described
 from grondstof.registry._text import suggest
 from grondstof.registry.materials import materials as material_registry
 from grondstof.result import Field, Result
-from grondstof.scenarios._inputs import ScenarioModel, load_scenario, validate
+from grondstof.scenarios._inputs import ScenarioModel, load_scenario, read_document, resolve_file, validate
 from grondstof.scenarios.technologies import (
     Intensities,
     Technology,
@@ -871,7 +871,87 @@ class TransitionParams(Params):
         described("Apply the scenario's levers.", "Pas de hefbomen van het scenario toe."),
         Cli(flags=("--levers",), negative="--no-levers"),
     ] = True
+    vehicles_avoided_pct: Annotated[
+        float | None,
+        described(
+            "Lever: % fewer cars (car sharing), instead of the scenario's own.",
+            "Hefboom: % minder auto's (autodelen), in plaats van die van het scenario.",
+            ge=0,
+            le=90,
+        ),
+    ] = None
+    lfp_share_pct: Annotated[
+        float | None,
+        described(
+            "Lever: % of new EV batteries that are LFP from the shift year.",
+            "Hefboom: % LFP in nieuwe autobatterijen vanaf het omschakeljaar.",
+            ge=0,
+            le=100,
+        ),
+    ] = None
+    wind_extension_years: Annotated[
+        float | None,
+        described(
+            "Lever: years longer life of wind turbines.",
+            "Hefboom: jaren langere levensduur van windturbines.",
+            ge=0,
+            le=30,
+        ),
+    ] = None
+    recycled_pct: Annotated[
+        float | None,
+        described(
+            "Lever: recycled content as % of the scenario's shares (100 = Battery Regulation minimums).",
+            "Hefboom: gerecycled aandeel als % van dat van het scenario (100 = minima Batterijverordening).",
+            ge=0,
+            le=300,
+        ),
+    ] = None
     lang: Lang = "en"
+
+
+def lever_settings(scenario: str | Path = "nl-2035") -> dict[str, float | None]:
+    """The scenario's own lever values in the units of :class:`TransitionParams` (the form's defaults)."""
+    levers = read_document(resolve_file(scenario)).get("levers", {})
+    shift = levers.get("chemistry_shift") or {}
+    extension = levers.get("lifetime_extension_years") or {}
+    return {
+        "vehicles_avoided_pct": 100 * levers["vehicles_avoided"] if "vehicles_avoided" in levers else None,
+        "lfp_share_pct": 100 * shift["shares"]["LFP"] if "LFP" in shift.get("shares", {}) else None,
+        "wind_extension_years": extension.get("offshore_wind", extension.get("onshore_wind")),
+        "recycled_pct": 100.0 if levers.get("recycled_content") else None,
+    }
+
+
+def with_lever_overrides(
+    data: dict[str, Any],
+    *,
+    vehicles_avoided_pct: float | None = None,
+    lfp_share_pct: float | None = None,
+    wind_extension_years: float | None = None,
+    recycled_pct: float | None = None,
+) -> dict[str, Any]:
+    """A scenario document with some levers set (None keeps the scenario's own value).
+
+    ``recycled_pct`` scales the scenario's recycled-content shares (capped at 100 % of demand); the LFP share
+    replaces the chemistry shift's mix of LFP and the other chemistry named there.
+    """
+    data = {**data, "levers": dict(data.get("levers") or {})}
+    levers = data["levers"]
+    if vehicles_avoided_pct is not None:
+        levers["vehicles_avoided"] = vehicles_avoided_pct / 100
+    if wind_extension_years is not None:
+        years = wind_extension_years
+        levers["lifetime_extension_years"] = {"onshore_wind": years, "offshore_wind": years}
+    if lfp_share_pct is not None:
+        shift = dict(levers.get("chemistry_shift") or {"technologies": ["ev"], "from_year": 2027})
+        other = next((k for k in shift.get("shares", {}) if k != "LFP"), "NMC 811")
+        shift["shares"] = {"LFP": lfp_share_pct / 100, other: 1 - lfp_share_pct / 100}
+        levers["chemistry_shift"] = shift
+    content = levers.get("recycled_content")
+    if recycled_pct is not None and isinstance(content, dict):
+        levers["recycled_content"] = {k: min(1.0, v * recycled_pct / 100) for k, v in content.items()}
+    return data
 
 
 def transition(
@@ -879,6 +959,10 @@ def transition(
     *,
     by: str = "year",
     apply_levers: bool = True,
+    vehicles_avoided_pct: float | None = None,
+    lfp_share_pct: float | None = None,
+    wind_extension_years: float | None = None,
+    recycled_pct: float | None = None,
     store: Store | None = None,
     lang: str = "en",
 ) -> Result:
@@ -894,6 +978,8 @@ def transition(
         reduction each lever gives, per material).
     apply_levers:
         Rows with the scenario's levers applied (default) or without any.
+    vehicles_avoided_pct, lfp_share_pct, wind_extension_years, recycled_pct:
+        Set one lever instead of the scenario's own value (:func:`with_lever_overrides`); None keeps it.
 
     The equations are in the module docstring; sources of every number in ``meta``: the store's sources
     (IEA 2021, BatPac, World Mining Data, the trade sources used) and the scenario's own ``sources``.
@@ -902,6 +988,18 @@ def transition(
 
     if by not in ("year", "technology", "material", "lever"):
         raise InputError("by", by, "year, technology, material or lever")
+    overrides = {
+        "vehicles_avoided_pct": vehicles_avoided_pct,
+        "lfp_share_pct": lfp_share_pct,
+        "wind_extension_years": wind_extension_years,
+        "recycled_pct": recycled_pct,
+    }
+    if any(v is not None for v in overrides.values()):
+        if isinstance(scenario, (str, Path)):
+                    scenario = read_document(resolve_file(scenario))
+        elif isinstance(scenario, TransitionScenario):
+            scenario = scenario.model_dump()
+        scenario = with_lever_overrides(dict(scenario), **overrides)
     model, label = load_transition(scenario)
     store = store or open_store()
     importer = _resolve_country(model.country, label)

@@ -10,7 +10,7 @@ API is read-only: no route changes the store.
 from __future__ import annotations
 
 import inspect
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -67,7 +67,10 @@ def web_model(entry: Analysis, paging: bool = True) -> type[Params]:
         name: (field.annotation, field) for name, field in model.model_fields.items() if web_of(field).enabled
     }
     name = "".join(part.title() for part in entry.name.split("_")) + "Query"
-    made = create_model(name, __base__=Paging if paging else Params, __doc__=model.__doc__, **fields)
+    made = cast(
+        "type[Params]",
+        create_model(name, __base__=Paging if paging else Params, __doc__=model.__doc__, **fields),
+    )
     _WEB_MODELS[(entry.name, paging)] = made
     return made
 
@@ -114,6 +117,18 @@ def build_router() -> APIRouter:
         command = " ".join(entry.command)
         summary = entry.summary.rstrip(".") + (f" (grondstof {command})" if command else "")
         router.add_api_route(entry.route, _endpoint(entry), methods=["GET"], summary=summary, name=entry.name)
+    from grondstof.documents import DOCUMENTS
+
+    for kind in DOCUMENTS.values():
+        if kind.name == "scenario":
+            continue  # a scenario document runs a file: the web offers the shipped ones as /report/scenario/…
+        router.add_api_route(
+            f"/documents/{kind.name}",
+            _document_endpoint(kind),
+            methods=["GET"],
+            summary=f"The {kind.name} document: what its page and report show, as JSON",
+            name=f"document_{kind.name}",
+        )
     feed_model = web_model(ANALYSES["watch"], paging=False)
     _declare_query(watch_feed, feed_model)
     watch_feed.grondstof_model = feed_model  # type: ignore[attr-defined]
@@ -125,6 +140,21 @@ def build_router() -> APIRouter:
         summary="The sources in the store, with provenance (grondstof data)",
     )
     return router
+
+
+def _document_endpoint(kind: Any) -> Any:
+    async def endpoint(request: Request, params: Params) -> JSONResponse:
+        from grondstof.web.templating import caller
+
+        def build() -> Any:
+            return kind.build(caller(request), request.app.state.store, **params.model_dump())
+
+        return JSONResponse((await run_in_threadpool(build)).to_dict())
+
+    _declare_query(endpoint, kind.params)
+    endpoint.__name__ = f"document_{kind.name}"
+    endpoint.grondstof_model = kind.params  # type: ignore[attr-defined]
+    return endpoint
 
 
 _ATOM: dict[str, Any] = {

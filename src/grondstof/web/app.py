@@ -126,13 +126,15 @@ def create_app(
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    from grondstof.web import api, downloads, pages, pages_more, reports
+    from grondstof.web import api, downloads, pages, policy_pages, reports, scan_pages, scenario_pages
 
     app.include_router(api.build_router())
     app.include_router(downloads.router)
     app.include_router(reports.router)
     app.include_router(pages.router)
-    app.include_router(pages_more.router)
+    app.include_router(policy_pages.router)
+    app.include_router(scenario_pages.router)
+    app.include_router(scan_pages.router)
     app.state.stop_work = stop_work
     return app
 

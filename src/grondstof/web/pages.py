@@ -8,30 +8,46 @@ description for screen readers and a data table beside it.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grondstof.errors import InputError
-from grondstof.web.templating import context, error_page, page
+from grondstof.registry.countries import countries
+from grondstof.registry.materials import materials
+from grondstof.web.templating import caller, context, document_sections, error_page, page
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview_page(request: Request, country: str = "NL", year: str | None = None) -> Response:
-    """The overview for one country: materials ranked by risk, alerts, headline figures, changes."""
-    from grondstof.web import views
-
+    """The overview for one country: the country document (headline, ranked materials, changes, alerts)."""
     ctx = context(request)
     try:
-        data = views.overview_view(request, country, year, ctx["lang"])
+        doc = _document(request, "country", country=country, year=year, lang=ctx["lang"])
     except InputError as exc:
         return error_page(request, 400, str(exc))
-    response = page(request, "overview.html", **data)
+    importer = countries().resolve_importer(country)
+    response = page(
+        request,
+        "overview.html",
+        document=doc,
+        sections=document_sections(doc),
+        importer=importer,
+        importer_name=importer.name(ctx["lang"]),
+        year=doc.query["year"],
+    )
     response.set_cookie("country", country, max_age=31_536_000, samesite="lax")
     return response
+
+
+def _document(request: Request, kind: str, **params: Any) -> Any:
+    from grondstof.documents import DOCUMENTS
+
+    return DOCUMENTS[kind].build(caller(request), request.app.state.store, **params)
 
 
 @router.get("/country/{code}")
@@ -44,15 +60,26 @@ def country_page(request: Request, code: str) -> Response:
 
 @router.get("/material/{material}", response_class=HTMLResponse)
 def material_page(request: Request, material: str, country: str | None = None) -> Response:
-    """One material: world production map and trend, the importer's partners over time, risk, controls."""
-    from grondstof.web import views
-
+    """One material for an importer: the material document (world production, partners over time, risk,
+    controls, CRMA), as in its report."""
     ctx = context(request)
+    lang = ctx["lang"]
     try:
-        data = views.material_view(request, material, country or ctx["country_code"], ctx["lang"])
+        mat = materials().resolve(material)
+        importer = countries().resolve_importer(country or ctx["country_code"])
+        doc = _document(request, "material", material=mat.id, country=importer.code, lang=lang)
     except InputError as exc:
         return error_page(request, 400, str(exc))
-    return page(request, "material.html", **data)
+    return page(
+        request,
+        "material.html",
+        document=doc,
+        sections=document_sections(doc),
+        material=mat,
+        material_name=mat.name(lang),
+        importer=importer,
+        coverage=mat.coverage_note(lang),
+    )
 
 
 @router.get("/materials", response_class=HTMLResponse)

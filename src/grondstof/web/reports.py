@@ -1,8 +1,8 @@
-"""Report downloads from the dashboard: ``/report/material/<id>.<html|pdf|xlsx>``, ``/report/country/…``.
+"""Report downloads from the dashboard: ``/report/material/<id>.<html|pdf|xlsx|json>``, ``/report/country/…``.
 
-Reports are heavy requests: they are made in the heavy-request pool (worker processes with admission
-limits and a time limit, :mod:`grondstof.web.heavy`) through the runner, which also keeps each rendered
-report in its result cache.
+Reports are the documents of :mod:`grondstof.documents` rendered to a file. They are heavy requests: made in
+the heavy-request pool (worker processes with admission limits and a time limit, :mod:`grondstof.web.heavy`)
+through the runner, which also keeps each rendered report in its result cache.
 """
 
 from __future__ import annotations
@@ -20,29 +20,29 @@ MEDIA = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
 }
 
 
 def render_report(kind: str, arguments: dict[str, Any], fmt: str, store: Any) -> bytes:
-    """Build and render one report (``material``, ``country`` or ``scenario``) on ``store``."""
-    from grondstof.report import builders
+    """Build the document ``kind`` (``material``, ``country`` or ``scenario``) on ``store`` and render it.
+
+    Runs in a heavy-request worker: figures come straight from the store's analyses, validated as the CLI
+    validates them (:func:`grondstof.documents.on_store`).
+    """
+    from grondstof.documents import DOCUMENTS, on_store
     from grondstof.report.render import write
 
-    build = {
-        "material": builders.material_report,
-        "country": builders.country_report,
-        "scenario": builders.scenario_report,
-    }[kind]
-    report = build(**arguments, store=store)
-    return write(report, fmt)  # type: ignore[no-any-return]
+    report = DOCUMENTS[kind].build(on_store(store), store, **arguments)
+    return write(report, fmt)  # type: ignore[arg-type, no-any-return]
 
 
 async def _send(request: Request, kind: str, arguments: dict[str, Any], fmt: str, filename: str) -> Response:
     if fmt not in MEDIA:
-        raise InputError("format", fmt, "html, pdf or xlsx")
+        raise InputError("format", fmt, "html, pdf, xlsx or json")
     arguments["lang"] = _lang(request)
     data = await run_in_threadpool(request.app.state.runner.report, kind, arguments, fmt)
-    disposition = "inline" if fmt == "html" else "attachment"
+    disposition = "inline" if fmt in ("html", "json") else "attachment"
     return Response(
         data,
         media_type=MEDIA[fmt],
@@ -59,14 +59,14 @@ def _lang(request: Request) -> str:
 
 @router.get("/report/material/{material}.{fmt}")
 async def material_report(request: Request, material: str, fmt: str, country: str = "NL") -> Response:
-    """A material report for an importer."""
+    """A material report for an importer (the material page's document)."""
     arguments = {"material": material, "country": country}
     return await _send(request, "material", arguments, fmt, f"grondstof-{material}-{country}")
 
 
 @router.get("/report/country/{country}.{fmt}")
 async def country_report(request: Request, country: str, fmt: str, year: str | None = None) -> Response:
-    """A country report."""
+    """A country report (the overview page's document)."""
     return await _send(request, "country", {"country": country, "year": year}, fmt, f"grondstof-{country}")
 
 
@@ -75,6 +75,8 @@ async def scenario_report(request: Request, name: str, fmt: str) -> Response:
     """A report on one of the shipped example scenarios (a request never names a file path)."""
     from grondstof.scenarios.files import EXAMPLES
 
+    if fmt not in MEDIA:
+        raise InputError("format", fmt, "html, pdf, xlsx or json")
     shipped = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
     if name not in shipped:
         raise InputError("scenario", name, "one of the shipped scenarios: " + ", ".join(shipped))

@@ -19,9 +19,9 @@ from markupsafe import Markup
 
 from grondstof.analyses import ANALYSES, analysis
 from grondstof.errors import DataNotAvailableError, InputError
+from grondstof.i18n import phrase, pick_lang, translate
 from grondstof.render import format_value
 from grondstof.result import Result
-from grondstof.web.i18n import phrase, pick_lang, translate
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TABLE_ROWS = 25
@@ -55,13 +55,14 @@ class Table:
             for row in result.rows[:limit]
         ]
         self.more = max(0, len(result.rows) - limit)
+        self.title = result.title
         clean = {k: v for k, v in query.items() if v not in (None, "")}
         self.csv_url = f"/download/{name}.csv?{urlencode(clean)}" if name in ANALYSES else None
         self.xlsx_url = f"/download/{name}.xlsx?{urlencode(clean)}" if name in ANALYSES else None
 
     def heading(self, field: Any) -> str:
         """The column heading in the table's language."""
-        from grondstof.web.i18n import label
+        from grondstof.i18n import label
 
         return label(field.label, self.lang)
 
@@ -86,7 +87,7 @@ class Table:
 
 def _shown(value: Any, kind: str, lang: str) -> Any:
     """A text cell in the page language: codes (signal kinds, statuses, material ids) become words."""
-    from grondstof.web.i18n import value_label
+    from grondstof.i18n import value_label
 
     return value_label(value, lang) if kind == "text" else value
 
@@ -116,7 +117,7 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
         return format_value(value, kind, lang)
 
     def readable(value: Any) -> Any:
-        from grondstof.web.i18n import value_label
+        from grondstof.i18n import value_label
 
         return value_label(value, lang)
 
@@ -169,3 +170,36 @@ def optional(request: Request, name: str, **params: Any) -> Result | None:
         return run(request, name, **params)
     except (InputError, DataNotAvailableError):
         return None
+
+
+def caller(request: Request) -> Any:
+    """A document builder's ``call``: registered analyses through the app's cached runner, validated as the
+    API validates them (:mod:`grondstof.documents`)."""
+
+    def call(name: str, **params: Any) -> Result:
+        return run(request, name, **params)
+
+    return call
+
+
+def document_sections(document: Any) -> list[dict[str, Any]]:
+    """A document's sections for ``document.html``: figures as specs, tables prepared with their downloads."""
+    out = []
+    for section in document.sections:
+        tables = []
+        for doc_table in section.tables:
+            prepared = Table(
+                doc_table.analysis or "", doc_table.result, doc_table.params, doc_table.rows, doc_table.fields
+            )
+            prepared.title = doc_table.title
+            tables.append(prepared)
+        out.append(
+            {
+                "key": section.key,
+                "heading": section.heading,
+                "paragraphs": section.paragraphs,
+                "figures": section.figures,
+                "tables": tables,
+            }
+        )
+    return out

@@ -1,4 +1,6 @@
-"""Dashboard texts in English and Dutch. Material and country names come from the registries."""
+"""Texts of the pages, documents and reports in English and Dutch (names come from the registries).
+
+Pure data and look-ups: the document builders (:mod:`grondstof.documents`) and the web both read it."""
 
 from __future__ import annotations
 
@@ -144,6 +146,93 @@ TEXTS: dict[str, dict[str, str]] = {
     "footer": {
         "en": "Figures from public data; each table names its source and vintage. Open source.",
         "nl": "Cijfers uit openbare gegevens; elke tabel noemt bron en peildatum. Open source.",
+    },
+    # Documents and reports (grondstof.documents).
+    "doc_material_title": {
+        "en": "{material}: supply and dependency of {country}",
+        "nl": "{material}: aanbod en afhankelijkheid van {country}",
+    },
+    "doc_country_title": {
+        "en": "Critical raw materials: dependency of {country}",
+        "nl": "Kritieke grondstoffen: afhankelijkheid van {country}",
+    },
+    "doc_subtitle": {
+        "en": "grondstof, {date}; data as built {built}",
+        "nl": "grondstof, {date}; gegevens opgebouwd {built}",
+    },
+    "doc_world": {"en": "World production", "nl": "Wereldproductie"},
+    "doc_imports": {"en": "Imports of {country}", "nl": "Import van {country}"},
+    "doc_overview": {"en": "Materials at a glance", "nl": "Grondstoffen in één oogopslag"},
+    "doc_top_producer": {
+        "en": "In {year}, {country} produced {share} of the world's {material} ({stage}); the production HHI "
+        "was {hhi}.",
+        "nl": "In {year} produceerde {country} {share} van de wereldproductie van {material} ({stage}); de "
+        "HHI van de productie was {hhi}.",
+    },
+    "doc_imports_sentence": {
+        "en": "In {year}, {importer} imported {value} {currency} of {material} from {partners} partners; the "
+        "largest, {partner}, supplied {share} (import HHI {hhi}).",
+        "nl": "In {year} importeerde {importer} voor {value} {currency} aan {material} uit {partners} "
+        "landen; de grootste, {partner}, leverde {share} (import-HHI {hhi}).",
+    },
+    "doc_change_sentence": {
+        "en": "That is {change} compared with {before}.",
+        "nl": "Dat is {change} t.o.v. {before}.",
+    },
+    "doc_no_imports": {
+        "en": "No imports of {material} by {importer} are recorded in the trade data.",
+        "nl": "De handelsgegevens bevatten geen import van {material} door {importer}.",
+    },
+    "doc_fig_map": {
+        "en": "World production share by country, {year}. Source: {source}.",
+        "nl": "Aandeel in de wereldproductie per land, {year}. Bron: {source}.",
+    },
+    "doc_fig_trend": {
+        "en": "Herfindahl–Hirschman index of world production by year (1 = one producer).",
+        "nl": "Herfindahl-Hirschman-index van de wereldproductie per jaar (1 = één producent).",
+    },
+    "doc_fig_imports": {
+        "en": "Import value by partner, {currency}. Source: {source}.",
+        "nl": "Importwaarde per handelspartner, {currency}. Bron: {source}.",
+    },
+    "doc_fig_ranked": {
+        "en": "Materials ranked by import HHI × world production HHI.",
+        "nl": "Grondstoffen gerangschikt naar import-HHI × HHI van de wereldproductie.",
+    },
+    "doc_counts": {
+        "en": "{count} materials imported; {concentrated} with one partner above {partner}; {world} where "
+        "one country produces over {producer} of world supply.",
+        "nl": "{count} grondstoffen geïmporteerd; {concentrated} met één handelspartner boven {partner}; "
+        "{world} waarvan één land meer dan {producer} van de wereldproductie levert.",
+    },
+    "doc_total": {
+        "en": "Import value {year} in {source}: {value} over {count} materials ({materials})",
+        "nl": "Importwaarde {year} volgens {source}: {value} over {count} grondstoffen ({materials})",
+    },
+    "doc_total_none": {
+        "en": "Import value {year} in {source}: no own codes",
+        "nl": "Importwaarde {year} volgens {source}: geen eigen codes",
+    },
+    "doc_total_basket": {
+        "en": "; besides, {value} in basket codes ({materials}), not added in",
+        "nl": "; daarnaast {value} in verzamelcodes ({materials}), niet opgeteld",
+    },
+    "doc_assumptions": {"en": "Assumptions", "nl": "Aannames"},
+    "doc_method_shares": {
+        "en": "Shares are fractions of the total of the countries listed; HHI = Σ share² on a 0–1 scale "
+        "(multiply by 10 000 for the DERA/competition scale).",
+        "nl": "Aandelen zijn fracties van het totaal van de genoemde landen; HHI = Σ aandeel² op een schaal "
+        "0–1 (× 10 000 voor de DERA-schaal).",
+    },
+    "doc_method_currency": {
+        "en": "Trade values are in the source's currency: BACI in current USD (FOB), Comext in EUR (customs "
+        "value, CIF); they are never mixed or converted in tables.",
+        "nl": "Handelswaarden staan in de valuta van de bron: BACI in lopende USD (FOB), Comext in EUR "
+        "(douanewaarde, CIF); ze worden in tabellen nooit gemengd of omgerekend.",
+    },
+    "doc_method_eu": {
+        "en": "The EU-27 as an importer counts extra-EU imports only, with the post-2020 membership.",
+        "nl": "De EU-27 als importeur telt alleen import van buiten de EU, met de samenstelling na 2020.",
     },
 }
 
@@ -486,3 +575,126 @@ def phrase(text: str, lang: str) -> str:
     words = {k: v[lang] for k, v in VALUES.items() if lang in v}
     words.update({"trade": "handel"})
     return re.sub(r"[a-z][a-z -]*[a-z]", lambda m: words.get(m.group(0), m.group(0)), text)
+
+
+# ---- the scanner (grondstof.web.scan_pages) --------------------------------------------------------------
+TEXTS.update(
+    {
+        "nav_scan": {"en": "Scanner", "nl": "Scanner"},
+        "scan_title": {"en": "Raw-material scanner", "nl": "Grondstoffenscanner"},
+        "scan_intro": {
+            "en": "Which critical raw materials do your products depend on, where do they come from and how "
+            "risky is that? Upload a bill of materials, your import records or product groups, or pick a "
+            "product template.",
+            "nl": "Van welke kritieke grondstoffen hangen uw producten af, waar komen ze vandaan en hoe "
+            "riskant is dat? Upload een stuklijst, uw invoerregels of productgroepen, of kies een "
+            "productsjabloon.",
+        },
+        "scan_private": {
+            "en": "Your file stays private: it is held in this server's memory for {minutes} minutes after "
+            "its last use (or until you delete it), never written to disk or logged, and never leaves this "
+            "machine. At most {mb} MB and {rows} rows.",
+            "nl": "Uw bestand blijft privé: het staat {minutes} minuten na het laatste gebruik in het "
+            "geheugen "
+            "van deze server (of tot u het verwijdert), wordt nooit op schijf gezet of gelogd en verlaat "
+            "deze machine niet. Hoogstens {mb} MB en {rows} regels.",
+        },
+        "scan_upload_heading": {"en": "Scan a file", "nl": "Een bestand scannen"},
+        "scan_template_heading": {"en": "Scan a product template", "nl": "Een productsjabloon scannen"},
+        "scan_file": {"en": "File (CSV or Excel)", "nl": "Bestand (CSV of Excel)"},
+        "scan_factor": {"en": "Factor", "nl": "Factor"},
+        "scan_date": {"en": "Controls on", "nl": "Beperkingen op"},
+        "scan_skip": {"en": "scan without bad rows", "nl": "scan zonder foute regels"},
+        "scan_submit": {"en": "Scan", "nl": "Scannen"},
+        "scan_inputs": {
+            "en": "Input files with an example row (columns and units in docs/scanner.md):",
+            "nl": "Invoerbestanden met een voorbeeldregel (kolommen en eenheden in docs/scanner.md):",
+        },
+        "scan_kind_bom": {"en": "Bill of materials", "nl": "Stuklijst"},
+        "scan_kind_imports": {"en": "Import records", "nl": "Invoerregels"},
+        "scan_kind_groups": {"en": "Product groups (CBS)", "nl": "Productgroepen (CBS)"},
+        "scan_held": {
+            "en": "Your uploaded file is held in memory for this session.",
+            "nl": "Uw geüploade bestand staat voor deze sessie in het geheugen.",
+        },
+        "scan_delete": {"en": "Delete it now", "nl": "Nu verwijderen"},
+        "scan_template": {"en": "Template", "nl": "Sjabloon"},
+        "scan_quantity": {"en": "Units per year", "nl": "Stuks per jaar"},
+        "scan_bad_rows": {"en": "Bad rows", "nl": "Foute regels"},
+        "scan_valid_rows": {"en": "valid rows", "nl": "goede regels"},
+        "scan_line": {"en": "Line", "nl": "Regel"},
+        "scan_column": {"en": "Column", "nl": "Kolom"},
+        "scan_value": {"en": "Value", "nl": "Waarde"},
+        "scan_expected": {"en": "Expected", "nl": "Verwacht"},
+        "scan_did_you_mean": {"en": "did you mean", "nl": "bedoelde u"},
+        "scan_fix_or_skip": {
+            "en": "Fix the file and upload it again, or scan the valid rows and see the bad ones listed:",
+            "nl": "Verbeter het bestand en upload het opnieuw, of scan de goede regels met de foute erbij:",
+        },
+        "scan_rescan_skip": {"en": "Scan without the bad rows", "nl": "Scannen zonder de foute regels"},
+        "scan_report": {"en": "Report", "nl": "Rapport"},
+        "scan_report_pdf": {"en": "PDF report", "nl": "PDF-rapport"},
+        "scan_materials": {"en": "Per material", "nl": "Per grondstof"},
+        "scan_profile": {"en": "Risk profile", "nl": "Risicoprofiel"},
+        "scan_profile_note": {
+            "en": "No single hidden number: each indicator is a value-weighted mean with its highest "
+            "material, the materials left out and the ones that dominate it.",
+            "nl": "Geen verborgen totaalcijfer: elke indicator is een naar waarde gewogen gemiddelde met de "
+            "hoogste grondstof, de weggelaten grondstoffen en de grondstoffen die het bepalen.",
+        },
+        "scan_products": {"en": "Per product", "nl": "Per product"},
+        "scan_presets": {
+            "en": "What each cut-off preset would do to your yearly need",
+            "nl": "Wat elke voorinstelling voor wegvallende leveranciers met uw jaarbehoefte doet",
+        },
+        "scan_options": {
+            "en": "Options: other suppliers, recycled content, design",
+            "nl": "Mogelijkheden: andere leveranciers, gerecycled materiaal, ontwerp",
+        },
+        "scan_skipped": {"en": "Rows left out", "nl": "Weggelaten regels"},
+        "scan_unmapped": {
+            "en": "Codes the material registry does not map",
+            "nl": "Codes die het grondstoffenregister niet kent",
+        },
+        "scan_lines": {"en": "lines", "nl": "regels"},
+        "scan_more_bad": {
+            "en": "more problems: scan without the bad rows to get the full list in the report and the JSON",
+            "nl": "meer problemen: scan zonder de foute regels voor de volledige lijst in rapport en JSON",
+        },
+    }
+)
+LABELS_NL.update(
+    {
+        "Yearly need": "Jaarbehoefte",
+        "Suppliers from": "Leveranciers uit",
+        "Top supplier": "Grootste leverancier",
+        "Top supplier share": "Aandeel grootste leverancier",
+        "Supplier HHI": "Leveranciers-HHI",
+        "GeoPolRisk (company)": "GeoPolRisk (bedrijf)",
+        "EU supply risk": "EU-leveringsrisico",
+        "Export controls on date": "Exportbeperkingen op datum",
+        "Share under controls": "Aandeel onder beperkingen",
+        "CRMA list": "CRMA-lijst",
+        "Yearly value": "Jaarwaarde",
+        "Value at risk": "Waarde onder beperkingen",
+        "Flags": "Kanttekeningen",
+        "Scope": "Reikwijdte",
+        "Indicator": "Indicator",
+        "Highest material figure": "Hoogste grondstofcijfer",
+        "Highest for": "Hoogste bij",
+        "Materials counted": "Grondstoffen geteld",
+        "Materials left out": "Grondstoffen weggelaten",
+        "Dominated by": "Bepaald door",
+        "Preset": "Voorinstelling",
+        "Supplier": "Leverancier",
+        "Months": "Maanden",
+        "Share from supplier": "Aandeel van leverancier",
+        "Lost": "Verloren",
+        "Replaced": "Vervangen",
+        "Shortfall": "Tekort",
+        "Lost (value)": "Verloren (waarde)",
+        "Option": "Mogelijkheid",
+        "What": "Wat",
+        "Detail": "Toelichting",
+    }
+)

@@ -1,5 +1,5 @@
-"""Dashboard pages for the policy tools and scenarios: CRMA benchmarks, alerts, cut-off, stockpile,
-transition, technologies and the mass balance (with a server-drawn Sankey diagram)."""
+"""Dashboard pages for the scenarios: the scenario index, cut-off, stockpile, transition (with its levers),
+technologies and the mass balance (with a server-drawn Sankey diagram)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from grondstof import charts
 from grondstof.errors import InputError
+from grondstof.i18n import translate
 from grondstof.result import Result
-from grondstof.web.i18n import translate
 from grondstof.web.templating import Table, context, error_page, page, run
 
 router = APIRouter(include_in_schema=False)
@@ -29,54 +29,6 @@ def scenarios_index(request: Request) -> Response:
     return page(request, "scenarios.html")
 
 
-@router.get("/benchmarks", response_class=HTMLResponse)
-def benchmarks_page(request: Request, year: str | None = None) -> Response:
-    """The CRMA 2030 benchmark tracker: one row per strategic material, one column per benchmark."""
-    lang = context(request)["lang"]
-    try:
-        result = run(request, "crma", year=year, lang=lang)
-    except InputError as exc:
-        return error_page(request, 400, str(exc))
-    columns: list[str] = []
-    matrix: dict[str, dict[str, Any]] = {}
-    for row in result.rows:
-        column = row["benchmark"] + (f" ({row['stage']})" if row["benchmark"] == "diversification" else "")
-        column += " · trade" if str(row.get("source", "")).startswith(("baci", "comext")) else ""
-        if column not in columns:
-            columns.append(column)
-        entry = matrix.setdefault(row["material"], {"name": row.get("material_name") or row["material"]})
-        entry[column] = row
-    table = Table("crma", result, {"year": year or "", "lang": lang}, limit=200)
-    return page(request, "benchmarks.html", columns=columns, matrix=matrix, main_table=table, result=result)
-
-
-@router.get("/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, country: str | None = None, since: str | None = None) -> Response:
-    """Early-warning alerts for a country, ranked, with the Atom feed link."""
-    ctx = context(request)
-    country = country or ctx["country_code"]
-    try:
-        result = run(
-            request,
-            "watch",
-            country=country,
-            since=int(since) if since else None,
-            limit=100,
-            lang=ctx["lang"],
-        )
-    except (InputError, ValueError) as exc:
-        return error_page(request, 400, str(exc))
-    table = Table(
-        "watch",
-        result,
-        {"country": country, "lang": ctx["lang"]},
-        limit=100,
-        fields=["rank", "severity", "title", "signal", "material_name", "partner_name", "year", "source"],
-    )
-    feed = f"/api/v1/watch.atom?country={country}&lang={ctx['lang']}"
-    return page(request, "alerts.html", main_table=table, feed=feed, country=country, since=since or "")
-
-
 @router.get("/scenarios/cutoff", response_class=HTMLResponse)
 def cutoff_page(request: Request) -> Response:
     """A form for the supplier cut-off, and its result."""
@@ -87,12 +39,6 @@ def cutoff_page(request: Request) -> Response:
     figures: dict[str, Any] = {}
     if params:
         arguments: dict[str, Any] = dict(params)
-        try:
-            for key in ("share", "months", "stock_days"):
-                if key in arguments:
-                    arguments[key] = float(arguments[key])
-        except ValueError:
-            return error_page(request, 400, f"{key}: {arguments[key]!r} is not a number")
         try:
             result = run(request, "cutoff", lang=lang, **arguments)
         except InputError as exc:
@@ -138,12 +84,8 @@ def stockpile_page(request: Request) -> Response:
     params = _query(request, "country", "materials", "days", "budget", "basis", "compare")
     table = chart = None
     if params:
-        arguments: dict[str, Any] = dict(params)
-        if "budget" in arguments:
-            try:
-                arguments["budget"] = float(arguments["budget"])
-            except ValueError:
-                return error_page(request, 400, f"budget: {arguments['budget']!r} is not a number")
+        # The form may leave the country out: the selected country (cookie or NL), as on the other pages.
+        arguments: dict[str, Any] = {"country": context(request)["country_code"], **params}
         try:
             result = run(request, "stockpile", lang=lang, **arguments)
         except InputError as exc:
@@ -184,46 +126,6 @@ def stockpile_page(request: Request) -> Response:
     return page(request, "stockpile.html", params=params, main_table=table, chart=chart)
 
 
-LEVER_FIELDS = {
-    # form field: (default, lower bound, upper bound)
-    "vehicles_avoided": (10.0, 0.0, 90.0),
-    "lfp_share": (70.0, 0.0, 100.0),
-    "wind_extension": (5.0, 0.0, 30.0),
-    "recycled": (100.0, 0.0, 300.0),
-}
-
-
-def transition_with_levers(
-    *,
-    vehicles_avoided: float,
-    lfp_share: float,
-    wind_extension: float,
-    recycled: float,
-    by: str,
-    lang: str,
-    store: Any,
-) -> Result:
-    """The shipped Dutch scenario with its levers set from the form (percentages and years).
-
-    ``recycled`` scales the scenario's recycled-content shares (100 % = the Battery Regulation minimums).
-    """
-    from grondstof.scenarios._inputs import read_document
-    from grondstof.scenarios.files import resolve_file
-    from grondstof.scenarios.transition import transition
-
-    data = read_document(resolve_file("nl-2035"))
-    levers = data.setdefault("levers", {})
-    levers["vehicles_avoided"] = vehicles_avoided / 100
-    levers["lifetime_extension_years"] = {"onshore_wind": wind_extension, "offshore_wind": wind_extension}
-    shift = levers.setdefault("chemistry_shift", {"technologies": ["ev"], "from_year": 2027})
-    other = next((k for k in shift.get("shares", {}) if k != "LFP"), "NMC 811")
-    shift["shares"] = {"LFP": lfp_share / 100, other: 1 - lfp_share / 100}
-    content = levers.get("recycled_content") or {}
-    if isinstance(content, dict):
-        levers["recycled_content"] = {k: min(1.0, v * recycled / 100) for k, v in content.items()}
-    return transition(data, by=by, store=store, lang=lang)
-
-
 @router.get("/scenarios/transition", response_class=HTMLResponse)
 def transition_page(request: Request, by: str = "material") -> Response:
     """The Dutch transition scenario with a form for its levers: demand per material and year, savings."""
@@ -232,23 +134,18 @@ def transition_page(request: Request, by: str = "material") -> Response:
         return error_page(
             request, 400, f"by: {by!r} is not valid; expected year, material, lever or technology"
         )
-    levers: dict[str, float] = {}
-    for name, (default, low, high) in LEVER_FIELDS.items():
-        raw = request.query_params.get(name, "").strip()
-        try:
-            value = float(raw) if raw else default
-        except ValueError:
-            return error_page(request, 400, f"{name}: {raw!r} is not a number")
-        if not low <= value <= high:
-            return error_page(request, 400, f"{name}: {value:g} is outside {low:g}–{high:g}")
-        levers[name] = value
-    runner = request.app.state.runner
+    from grondstof.scenarios.transition import lever_settings
+
+    own = lever_settings("nl-2035")
+    levers = {name: _lever(request, name) for name in own}
+    params = {"scenario": "nl-2035", "lang": lang, **{k: v for k, v in levers.items() if v is not None}}
     try:
-        per_year = runner.run("transition_levers", transition_with_levers, by="year", lang=lang, **levers)
-        chosen = runner.run("transition_levers", transition_with_levers, by=by, lang=lang, **levers)
-        savings = runner.run("transition_levers", transition_with_levers, by="lever", lang=lang, **levers)
+        per_year = run(request, "transition", by="year", **params)
+        chosen = run(request, "transition", by=by, **params)
+        savings = run(request, "transition", by="lever", **params)
     except InputError as exc:
         return error_page(request, 400, str(exc))
+    levers = {name: own[name] if value is None else float(value) for name, value in levers.items()}
     totals: dict[tuple[Any, Any], float] = {}
     for r in per_year.rows:
         key = (r.get("year"), r.get("material"))
@@ -271,10 +168,16 @@ def transition_page(request: Request, by: str = "material") -> Response:
         value_title="t",
         limit=15,
     )
-    table = Table("transition", chosen, {"scenario": "nl-2035", "by": by, "lang": lang}, limit=60)
+    table = Table("transition", chosen, {**params, "by": by}, limit=60)
     return page(
         request, "transition.html", area=area, lever_chart=lever_chart, main_table=table, by=by, levers=levers
     )
+
+
+def _lever(request: Request, name: str) -> str | None:
+    """A lever as given in the form (the transition's model validates it); empty = the scenario's own."""
+    raw = request.query_params.get(name, "").strip()
+    return raw or None
 
 
 @router.get("/technologies", response_class=HTMLResponse)
