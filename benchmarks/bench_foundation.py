@@ -50,8 +50,9 @@ COMMANDS = [
 ]
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MB of that very child, from wait4)."""
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Run a command; return (wall seconds, peak RSS in MB, CPU seconds (user + system)) of that very
+    child, from wait4. CPU time hardly depends on what else runs on the machine; wall time does."""
     start = time.perf_counter()
     child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
@@ -59,7 +60,7 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
         raise SystemExit(f"{' '.join(args)} failed with status {child.returncode}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -76,11 +77,11 @@ def main() -> None:
         if opts.data:
             env["GRONDSTOF_DATA"] = opts.data
         if not opts.commands_only:
-            seconds, peak = timed([*GRONDSTOF, "build", "--force"], env)
+            seconds, peak, _ = timed([*GRONDSTOF, "build", "--force"], env)
             results.append(
                 {"measure": "full build (forced)", "seconds": seconds, "peak_mb": peak, "goal_s": 60}
             )
-            seconds, peak = timed([*GRONDSTOF, "build"], env)
+            seconds, peak, _ = timed([*GRONDSTOF, "build"], env)
             results.append(
                 {
                     "measure": "second build, unchanged inputs",
@@ -91,7 +92,7 @@ def main() -> None:
             )
         # Floors and commands interleaved run by run, so a busy moment on the machine hits all of them.
         floors = {FLOOR: [*FLOOR_ARGS], "floor: bare Python process": [sys.executable, "-c", "pass"]}
-        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in floors}
+        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in floors}
         runs.update({"grondstof " + " ".join(c): [] for c in COMMANDS})
         for _ in range(opts.runs):
             for name, args in floors.items():
@@ -105,6 +106,7 @@ def main() -> None:
                     "seconds": statistics.median(r[0] for r in measured),
                     "max_seconds": max(r[0] for r in measured),
                     "peak_mb": max(r[1] for r in measured),
+                    "cpu_seconds": statistics.median(r[2] for r in measured),
                     "goal_s": "" if name.startswith("floor") else COMMAND_GOAL,
                 }
             )
@@ -140,11 +142,14 @@ def _record(results: list[dict[str, object]]) -> None:
         f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, load {load:.1f}"
     )
     out_path = ROOT / "benchmarks" / "results" / "foundation.csv"
+    columns = ["when", "machine", "measure", "seconds", "max_seconds", "peak_mb", "goal_s", "cpu_seconds"]
     new = not out_path.exists()
+    if not new:  # files from before the CPU column: widen the header (old rows leave it empty)
+        lines = out_path.read_text().splitlines(keepends=True)
+        if lines and lines[0].strip() != ",".join(columns):
+            out_path.write_text(",".join(columns) + "\n" + "".join(lines[1:]))
     with open(out_path, "a", newline="") as handle:
-        writer = csv.DictWriter(
-            handle, ["when", "machine", "measure", "seconds", "max_seconds", "peak_mb", "goal_s"]
-        )
+        writer = csv.DictWriter(handle, columns)
         if new:
             writer.writeheader()
         for row in results:
@@ -152,7 +157,7 @@ def _record(results: list[dict[str, object]]) -> None:
     floor = next((float(r["seconds"]) for r in results if r["measure"] == FLOOR), None)
     print(
         f"load average {load:.1f}\n"
-        "| measure | seconds | × DuckDB floor | peak MB | goal |\n|---|---|---|---|---|"
+        "| measure | wall s | × DuckDB floor | CPU s | peak MB | goal |\n|---|---|---|---|---|---|"
     )
     for row in results:
         goal = f"≤ {row['goal_s']} s" if row["goal_s"] else ""
@@ -161,6 +166,7 @@ def _record(results: list[dict[str, object]]) -> None:
         )
         print(
             f"| {row['measure']} | {float(row['seconds']):.3f} | {ratio} "
+            f"| {float(row.get('cpu_seconds') or 0):.3f} "
             f"| {float(row['peak_mb']):.0f} | {goal} |"
         )
 
