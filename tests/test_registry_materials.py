@@ -6,7 +6,6 @@ import collections
 import csv
 import gzip
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -36,18 +35,6 @@ def _csv(path: Path) -> list[dict[str, str]]:
 # ------------------------------------------------------------------------------------------------------------
 # Tables and loading
 # ------------------------------------------------------------------------------------------------------------
-
-
-def test_loads_fast() -> None:
-    # Best of five, so a busy machine does not make the test flaky.
-    best = min(_timed_load() for _ in range(5))
-    assert best < 0.030, f"loading took {best * 1000:.1f} ms"
-
-
-def _timed_load() -> float:
-    start = time.perf_counter()
-    MaterialRegistry.load()
-    return time.perf_counter() - start
 
 
 def test_materials_is_cached() -> None:

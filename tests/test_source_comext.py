@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -205,9 +204,7 @@ def test_extract_monthly_period_refused(fixtures: Path, tmp_path: Path) -> None:
 
 @pytest.mark.realdata
 def test_real_extract(data_dir: Path) -> None:
-    started = time.perf_counter()
     table = comext.parse(data_dir)["trade"]
-    seconds = time.perf_counter() - started
     assert table.num_rows == 26_538
     assert table.column("exporter").null_count == 0  # every partner code in the real file is a country
     assert set(table.column("currency").to_pylist()) == {"EUR"}
@@ -226,4 +223,3 @@ def test_real_extract(data_dir: Path) -> None:
     assert by_year[2022] == 8_683_031  # ≈ €8.7 m
     assert by_year[2023] == 4_558_413
     assert by_year[2024] == 599_209  # ≈ €0.6 m
-    assert seconds < 10  # typically ~0.1 s; generous against slow machines

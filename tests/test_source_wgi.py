@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -345,9 +344,7 @@ def test_pv_missing_table(tmp_path: Path) -> None:
 
 @pytest.mark.realdata
 def test_real_wgidataset(data_dir: Path) -> None:
-    start = time.perf_counter()
     table = wgi.parse(data_dir)["governance"]
-    assert time.perf_counter() - start < 2.0
     assert table.num_rows == 32100 - 1126  # rows with '..' throughout are not stored
     assert sorted(set(table["indicator"].to_pylist())) == sorted(wgi.INDICATORS)
     assert sorted(set(table["year"].to_pylist())) == [1996, 1998, 2000, *range(2002, 2024)]
@@ -363,9 +360,7 @@ def test_real_wgidataset(data_dir: Path) -> None:
 
 @pytest.mark.realdata
 def test_real_wgi_pv(data_dir: Path) -> None:
-    start = time.perf_counter()
     table = wgi.parse_pv(data_dir)["governance"]
-    assert time.perf_counter() - start < 2.0
     rows = keyed(table)
     nld = rows[("NLD", 2022, "pv")]["estimate"]
     assert nld == pytest.approx(0.717, abs=0.0005)

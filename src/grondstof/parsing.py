@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import os
 import re
 from pathlib import Path
 
@@ -231,7 +232,7 @@ def parse_date(value: object, parameter: str = "date", *, default: dt.date | Non
     raise InputError(parameter, _shown(value), EXPECTED_DATE)
 
 
-def user_path(path: str | Path, parameter: str) -> Path:
+def user_path(path: str | os.PathLike[str], parameter: str) -> Path:
     """A path a user typed, with ``~`` and ``~user`` expanded; an unknown user raises InputError."""
     try:
         return Path(path).expanduser()

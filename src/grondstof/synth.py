@@ -236,7 +236,7 @@ def generate(
                     if extract_writer is not None:
                         extract_writer.close()
                         extract_handle.close()
-                    first, last = EXTRACT_SPLIT[year]
+                    first, last = EXTRACT_SPLIT[int(year)]
                     extract_path = target_dir / f"baci_hs92_crm_trade_{first}_{last}.csv.gz"
                     extract_handle = gzip.open(extract_path, "wb", compresslevel=compresslevel)
                     written.append(extract_path.relative_to(out).as_posix())

@@ -28,6 +28,6 @@ def ensure_bundle(store_root: Path) -> Path:
 
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
-            tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+            tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")  # type: ignore[call-arg]  # stub lacks the default
             tmp.replace(path)
     return path

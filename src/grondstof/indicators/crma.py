@@ -181,7 +181,7 @@ def crma(
         key = item.material.id
         div = targets["diversification"]
         # (benchmark, stage, period, figure, target, source, trend)
-        specs = [
+        specs: list[tuple[str, str, str, Figure, float, str | None, dict[str, Any]]] = [
             (
                 stage,
                 stage,

@@ -356,7 +356,7 @@ class DeraParams(Params):
 
 
 def dera(
-    material: str | list[str] = "all",
+    material: str | Sequence[str] = "all",
     *,
     years: YearsArg = None,
     stage: str | None = None,

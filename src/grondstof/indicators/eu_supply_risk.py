@@ -894,7 +894,7 @@ class EuSrParams(Params):
 
 
 def eu_supply_risk(
-    material: str | list[str] = "all",
+    material: str | Sequence[str] = "all",
     *,
     country: str | None = None,
     year: int | None = None,

@@ -415,7 +415,7 @@ def exposure(
             notes.append(f"{measure['id']}: {basis}.")
         applicable.append((measure, evaluated))
 
-    pairs = []
+    pairs: list[tuple[dict[str, Any], str, str | None]] = []
     for measure, evaluated in applicable:
         if not evaluated:
             notes.append(f"{measure['id']}: names no material of the registry ({measure['materials_text']}).")
@@ -542,7 +542,7 @@ def _series(
     if not plans:
         return {}, {}
     spans = {p.source: tr.year_span(store, p.source) or (0, 0) for p in plans.values()}
-    firsts = [_effect(m).year - 1 for m, _, _ in pairs if _effect(m) is not None]
+    firsts = [e.year - 1 for m, _, _ in pairs if (e := _effect(m)) is not None]
     lo = max(min(firsts, default=cutoff), min(s[0] for s in spans.values()))
     hi = min(cutoff, max(s[1] for s in spans.values()))
     if lo > hi:
@@ -586,6 +586,7 @@ def _exposure_rows(
     from grondstof.indicators import trade as tr
 
     effect = _effect(measure)
+    assert effect is not None  # only measures in force reach here, and they have a date
     mat = materials().get(mat_id)
     span = spans.get(plan.source, (0, 0))
     before = effect.year - 1

@@ -647,7 +647,7 @@ def geopolrisk(
     for mat_id, _, hint in missing:
         for imp in importers:
             for year in range(lo, hi + 1):
-                blank = {f.name: None for f in GEOPOLRISK_FIELDS}
+                blank: dict[str, Any] = {f.name: None for f in GEOPOLRISK_FIELDS}
                 blank.update(
                     importer=imp.code,
                     importer_name=names[imp.code],

@@ -229,7 +229,7 @@ def refined_imports(
             values = {r["exporter"]: r["value"] for r in members_rows}
             total = sum(values.values())
             shares = {k: v / total for k, v in values.items()} if total else {}
-            top = max(values, key=values.get) if values else None
+            top = max(values, key=lambda k: values[k]) if values else None
             out.append(
                 {
                     **base,

@@ -262,15 +262,15 @@ def _table(
     countries_res = {r["country"]: r for r in res_rows if r["country"] is not None}
     world_res = next((r for r in res_rows if r["country"] is None), None)
     prod_year: dict[str, dict[str, Any]] = {}
-    for r in prod_rows:
-        if r["year"] != year:
+    for row in prod_rows:
+        if row["year"] != year:
             continue
         # Two parts of one country (U.S. helium from gas and from the federal reserve) add up.
-        kept = prod_year.get(r["country"])
+        kept = prod_year.get(row["country"])
         if kept is None:
-            prod_year[r["country"]] = dict(r)
-        elif r["quantity"] is not None:
-            kept["quantity"] = (kept["quantity"] or 0.0) + r["quantity"]
+            prod_year[row["country"]] = dict(row)
+        elif row["quantity"] is not None:
+            kept["quantity"] = (kept["quantity"] or 0.0) + row["quantity"]
     res_values: dict[str, float] = {}
     for c, r in countries_res.items():
         if r["reserves"] is not None:
@@ -291,15 +291,15 @@ def _table(
     world_prod = next((r for r in total_rows if r["year"] == year), None)
     rows = []
     for country in sorted(set(countries_res) | set(cap_year), key=lambda c: -(res_values.get(c) or 0.0)):
-        r = countries_res.get(country)
+        res = countries_res.get(country)
         p = prod_year.get(country)
         c = cap_year.get(country)
-        res_unit = r["unit"] if r else (series.reserves_unit if series and series.reserves_unit else None)
+        res_unit = res["unit"] if res else (series.reserves_unit if series and series.reserves_unit else None)
         life, reason = (
             (None, why_not)
             if not comparable
             else reserve_life(
-                r["reserves"] if r else None,
+                res["reserves"] if res else None,
                 res_unit or "",
                 p["quantity"] if p else None,
                 p["unit"] if p else "",
@@ -308,21 +308,21 @@ def _table(
         notes = [
             x
             for x in (
-                (r or {}).get("note"),
-                reason if r and r["reserves"] is not None and life is None else "",
+                (res or {}).get("note"),
+                reason if res and res["reserves"] is not None and life is None else "",
             )
             if x
         ]
         rows.append(
             {
                 "edition": edition,
-                "material": (r or c)["material"],
+                "material": (res or c or {}).get("material"),
                 "commodity": commodity,
                 "country": country,
                 "country_name": country_name(country, lang),
                 "year": year,
-                "reserves": r["reserves"] if r else None,
-                "reserves_text": r["reserves_text"] if r else None,
+                "reserves": res["reserves"] if res else None,
+                "reserves_text": res["reserves_text"] if res else None,
                 "reserves_unit": res_unit,
                 "reserves_share": res_shares.get(country),
                 "production": p["quantity"] if p else None,
@@ -346,7 +346,7 @@ def _table(
             world_prod["unit"] if world_prod else "",
         )
     )
-    top = max(res_shares, key=res_shares.get) if res_shares else None
+    top = max(res_shares, key=lambda k: res_shares[k]) if res_shares else None
     world_value = world_res["reserves"] if world_res else None
     summary = {
         "edition": edition,

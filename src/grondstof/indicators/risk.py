@@ -149,11 +149,11 @@ def _all(material: str | Sequence[str], country: str, years: YearsArg, store: St
             for row in rows.values():
                 row["notes"].append(f"{name}: {exc}")
     for r in results.get("geopolrisk", Result("", [], [])).rows:
-        row = rows.get(r["material"])
-        if row is None or r.get("importer") != importer.code:
+        found = rows.get(r["material"])
+        if found is None or r.get("importer") != importer.code:
             continue
-        if row.get("year") is None or (r.get("year") or 0) > row["year"]:
-            row.update(
+        if found.get("year") is None or (r.get("year") or 0) > found["year"]:
+            found.update(
                 year=r.get("year"),
                 geopolrisk_score=r.get("score"),
                 geopolrisk_hhi=r.get("hhi"),
@@ -161,26 +161,26 @@ def _all(material: str | Sequence[str], country: str, years: YearsArg, store: St
                 geopolrisk_cf=r.get("cf"),
             )
             if r.get("score") is None and r.get("note"):
-                row["notes"].append(f"GeoPolRisk: {r['note']}")
+                found["notes"].append(f"GeoPolRisk: {r['note']}")
     for r in results.get("eu-sr", Result("", [], [])).rows:
-        row = rows.get(r["material"])
-        if row is not None:
-            row.update(
+        found = rows.get(r["material"])
+        if found is not None:
+            found.update(
                 eu_sr_recomputed=r.get("sr_recomputed"),
                 eu_sr_published=r.get("sr_published"),
                 eu_ei_published=r.get("ei_published"),
             )
     for r in results.get("dera", Result("", [], [])).rows:
-        row = rows.get(r["material"])
-        if row is not None and row.get("dera_hhi_10000") is None:
-            row.update(
+        found = rows.get(r["material"])
+        if found is not None and found.get("dera_hhi_10000") is None:
+            found.update(
                 dera_hhi_10000=r.get("hhi_10000"), dera_glr=r.get("glr"), dera_risk_group=r.get("risk_group")
             )
     out = []
-    for row in rows.values():
-        row["notes"] = "; ".join(row["notes"])
-        if any(row.get(k) is not None for k in ("geopolrisk_score", "eu_sr_published", "dera_hhi_10000")):
-            out.append({f.name: row.get(f.name) for f in ALL_FIELDS})
+    for found in rows.values():
+        found["notes"] = "; ".join(found["notes"])
+        if any(found.get(k) is not None for k in ("geopolrisk_score", "eu_sr_published", "dera_hhi_10000")):
+            out.append({f.name: found.get(f.name) for f in ALL_FIELDS})
     out.sort(key=lambda r: -(r["geopolrisk_score"] or -1))
     sources: dict[str, Any] = {}
     notes: list[str] = [

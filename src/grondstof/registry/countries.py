@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grondstof.errors import InputError, SourceFormatError, UnknownCountryError
 from grondstof.parsing import code_or_none, is_ascii_digits
@@ -260,7 +261,7 @@ class CountryRegistry:
         self._choices: list[str] | None = None
 
     @staticmethod
-    def _add(index: dict, key: object, row: Country, what: str) -> None:  # type: ignore[type-arg]
+    def _add(index: dict[Any, Country], key: object, row: Country, what: str) -> None:
         other = index.get(key)
         if other is not None and other is not row:
             raise ValueError(f"{what} {key!r} is used by both {other.iso3} and {row.iso3}")

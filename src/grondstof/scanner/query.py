@@ -1063,7 +1063,9 @@ class _Scan:
                 "value": sum(quantities.values()),
                 "unit": "t (all materials)",
                 "maximum": max(quantities.values()) if quantities else None,
-                "maximum_material": names[max(quantities, key=quantities.get)] if quantities else None,
+                "maximum_material": names[max(quantities, key=lambda k: quantities[k])]
+                if quantities
+                else None,
                 "counted": len(quantities),
                 "left_out": None,
                 "dominated_by": _dominant([(names[m], q) for m, q in quantities.items()]),
@@ -1078,7 +1080,7 @@ class _Scan:
                     "value": sum(parts.values()),
                     "unit": currency,
                     "maximum": max(parts.values()),
-                    "maximum_material": names[max(parts, key=parts.get)],
+                    "maximum_material": names[max(parts, key=lambda k: parts[k])],
                     "counted": len(parts),
                     "left_out": ", ".join(names[m] for m in quantities if m not in parts) or None,
                     "dominated_by": _dominant([(names[m], v) for m, v in parts.items()]),

@@ -583,11 +583,11 @@ def input_template(kind: str, fmt: str = "csv", lang: str = "en") -> bytes:
     columns = KINDS[kind]
     example = [c.example for c in columns]
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
         writer.writerow([c.name for c in columns])
         writer.writerow(example)
-        return buffer.getvalue().encode("utf-8")
+        return text.getvalue().encode("utf-8")
     if fmt != "xlsx":
         raise InputError("format", fmt, "csv or xlsx")
     from openpyxl import Workbook

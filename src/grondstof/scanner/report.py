@@ -145,7 +145,7 @@ def scan_report(result: Result) -> Report:
         table_rows=40,
         table_fields={"materials": MATERIAL_COLUMNS},
     )
-    currency = max(values, key=values.get) if values else None
+    currency = max(values, key=lambda k: values[k]) if values else None
     if currency:
         priced = [r for r in rows if r["currency"] == currency and r["value"]]
         materials.figures.append(

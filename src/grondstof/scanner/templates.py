@@ -247,24 +247,24 @@ def expand(template: Template, store: Any) -> list[TemplateLine]:
                         )
                     )
         elif component.battery is not None:
-            spec = component.battery
-            per_kwh = intensities.battery.get(spec.chemistry, {})
+            battery = component.battery
+            per_kwh = intensities.battery.get(battery.chemistry, {})
             if not per_kwh:
                 raise InputError(
                     f"{template.id}: {component.component}",
-                    spec.chemistry,
+                    battery.chemistry,
                     "a BatPac chemistry: " + ", ".join(intensities.chemistries()),
                 )
             for material, kg in sorted(per_kwh.items()):
-                if kg > 0 and (not spec.only or material in spec.only):
+                if kg > 0 and (not battery.only or material in battery.only):
                     out.append(
                         TemplateLine(
                             component.component,
                             material,
-                            kg * spec.kwh / 1000.0,
+                            kg * battery.kwh / 1000.0,
                             "batpac",
-                            spec.assumption,
-                            spec.note or f"BatPac {spec.chemistry} kg/kWh × {spec.kwh:g} kWh",
+                            battery.assumption,
+                            battery.note or f"BatPac {battery.chemistry} kg/kWh × {battery.kwh:g} kWh",
                         )
                     )
         elif component.ev_body:

@@ -1,4 +1,4 @@
-"""The TNO coefficients as the scanner uses them: grams of each raw material per kg of product, per CE25 group.
+"""The TNO coefficients as the scanner uses them: grams of raw material per kg of product, per CE25 group.
 
 They come from the store's ``product_content`` table, which the ``tno_crm_content`` source builds from
 ``tno_crm_content/CRM_per_kg_CE25.csv`` (see :mod:`grondstof.sources.tno`); the scanner's kernel

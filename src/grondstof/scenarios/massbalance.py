@@ -1373,10 +1373,10 @@ def net_trade(
     out: list[dict[str, Any]] = []
     no_trade: list[str] = []
     for plan in plans:
-        src, mid, the_year = plan.source, plan.material.id, plan.years[0]
+        src, mid, plan_year = plan.source, plan.material.id, plan.years[0]
         scope = SOURCE_SCOPE.get(src, "partial")
-        data = [r for r in rows_by_source[src] if r["material"] == mid and r["year"] == the_year]
-        codes = sorted(set(plan.choice.codes) | set(scrap_of[mid]))
+        data = [r for r in rows_by_source[src] if r["material"] == mid and r["year"] == plan_year]
+        codes = tuple(sorted(set(plan.choice.codes) | set(scrap_of[mid])))
         scrap_codes = scrap_of[mid]
         imp = _sum_flow([r for r in data if r["direction"] == "imports"], codes, {}, src)
         exp = _sum_flow([r for r in data if r["direction"] == "exports"], codes, {}, src)

@@ -443,9 +443,11 @@ def run_cohorts(
             # The first value of the first (stock) series is the stock already there: give it ages.
             initial = active.at(year)
             span = initial_span if initial_span is not None else lifetime
-            for c, amount in _initial_cohorts(initial, year, active.initial_age, span, profile).items():
-                cohorts[c] = cohorts.get(c, 0.0) + amount[0]
-                survival_base[c] = amount[1]
+            for c, (aged, surviving) in _initial_cohorts(
+                initial, year, active.initial_age, span, profile
+            ).items():
+                cohorts[c] = cohorts.get(c, 0.0) + aged
+                survival_base[c] = surviving
             stock = initial
             flows.installs[year] = flows.new[year] = flows.replacement[year] = 0.0
             flows.retired[year] = {}
@@ -999,6 +1001,7 @@ def transition(
                     scenario = read_document(resolve_file(scenario))
         elif isinstance(scenario, TransitionScenario):
             scenario = scenario.model_dump()
+        assert isinstance(scenario, Mapping)  # read_document gives a mapping
         scenario = with_lever_overrides(dict(scenario), **overrides)
     model, label = load_transition(scenario)
     store = store or open_store()

@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -372,7 +373,7 @@ def check_unique(
 
 def map_column(
     values: pa.Array,
-    mapping: Callable[[Iterable[object]], dict[object, str | None]],
+    mapping: Callable[[Iterable[Any]], dict[Any, str | None]],
     path: Path,
     column: str,
     expected: str,

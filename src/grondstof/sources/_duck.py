@@ -207,7 +207,7 @@ def run_with_progress(con: Any, sql: str, report: Callable[[float], None]) -> An
         watcher.join()
 
 
-def failed(paths: Sequence[Path], exc: Exception, locate: Callable[[Path], None]) -> SourceFormatError:
+def failed(paths: Sequence[Path], exc: Exception, locate: Callable[[Path], object]) -> SourceFormatError:
     """Turn a failed statement into the precise error: run ``locate`` on each file (it raises the first
     SourceFormatError it finds); if none does, name the files and quote DuckDB."""
     from grondstof.sources._base import diagnose_text_file

@@ -15,6 +15,7 @@ Both become rows of the canonical ``trade`` table with value converted to USD an
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,9 +91,9 @@ VALUE = "a trade value in thousand USD greater than 0"
 QUANTITY = "a quantity in tonnes of at least 0, or empty/NA when missing"
 
 
-def _baci_to_iso3(values: object) -> dict[object, str | None]:
+def _baci_to_iso3(values: Iterable[Any]) -> dict[Any, str | None]:
     registry = countries()
-    return {v: (c.iso3 if (c := registry.from_baci(int(v))) else None) for v in values}  # type: ignore[union-attr]
+    return {v: (c.iso3 if (c := registry.from_baci(int(v))) else None) for v in values}
 
 
 def _trade_rows(
@@ -110,7 +111,7 @@ def _trade_rows(
 
     Row ``i`` of ``raw`` is physical line ``i + line_offset`` (a batch of a larger file starts later).
     """
-    at = {"line_offset": line_offset}
+    at: dict[str, Any] = {"line_offset": line_offset}
     year = int_column(
         raw, names["year"], path, lo=1988, hi=2100, expected="a year between 1988 and 2100", **at
     )

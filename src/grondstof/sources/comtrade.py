@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import csv
 import logging
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -151,18 +153,18 @@ def _refuse(path: Path, column: str, values: pa.Array, bad: pa.Array, expected: 
         )
 
 
-def _names(values: object) -> dict[object, str | None]:
+def _names(values: Iterable[Any]) -> dict[Any, str | None]:
     registry = countries()
     # Aggregate labels ("World") must never slip through as a country, whatever the registry's aliases say.
-    return {v: (None if is_non_country_label(str(v)) else registry.map_codes([v], "name")[v]) for v in values}  # type: ignore[union-attr]
+    return {v: (None if is_non_country_label(str(v)) else registry.map_codes([v], "name")[v]) for v in values}
 
 
-def _comtrade(values: object) -> dict[object, str | None]:
-    return countries().map_codes(values, "comtrade")  # type: ignore[arg-type]
+def _comtrade(values: Iterable[Any]) -> dict[Any, str | None]:
+    return countries().map_codes(values, "comtrade")
 
 
-def _iso3(values: object) -> dict[object, str | None]:
-    return countries().map_codes(values, "iso3")  # type: ignore[arg-type]
+def _iso3(values: Iterable[Any]) -> dict[Any, str | None]:
+    return countries().map_codes(values, "iso3")
 
 
 def _monthly(

@@ -272,7 +272,7 @@ def parse_world_file(path: Path) -> dict[str, pa.Table]:
     capacity: list[dict[str, Any]] = []
     reserves: list[dict[str, Any]] = []
     units: dict[str, tuple[str, int]] = {}
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     labels: dict[str, tuple[str | None, str]] = {}
     source_id = INFO.id
     for line, row in iter_csv_rows(path, expected):

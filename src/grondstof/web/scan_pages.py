@@ -181,7 +181,8 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[bytes | None, dict[
     fields: dict[str, str] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        raw = part.get_payload(decode=True)
+        payload = raw if isinstance(raw, bytes) else b""
         if name == "file":
             data = payload if payload else None
         elif isinstance(name, str):
@@ -437,7 +438,7 @@ def _view(request: Request, result: Result, query: dict[str, Any], *, upload: bo
         if row["value"] is not None and row["currency"]:
             values[row["currency"]] = values.get(row["currency"], 0.0) + row["value"]
             at_risk[row["currency"]] = at_risk.get(row["currency"], 0.0) + (row["value_at_risk"] or 0.0)
-    currency = max(values, key=values.get) if values else None
+    currency = max(values, key=lambda k: values[k]) if values else None
     figures = [
         (f"{len(result.rows)}", "materials" if lang == "en" else "grondstoffen"),
         (

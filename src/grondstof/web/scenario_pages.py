@@ -137,15 +137,15 @@ def transition_page(request: Request, by: str = "material") -> Response:
     from grondstof.scenarios.transition import lever_settings
 
     own = lever_settings("nl-2035")
-    levers = {name: _lever(request, name) for name in own}
-    params = {"scenario": "nl-2035", "lang": lang, **{k: v for k, v in levers.items() if v is not None}}
+    asked = {name: _lever(request, name) for name in own}
+    params = {"scenario": "nl-2035", "lang": lang, **{k: v for k, v in asked.items() if v is not None}}
     try:
         per_year = run(request, "transition", by="year", **params)
         chosen = run(request, "transition", by=by, **params)
         savings = run(request, "transition", by="lever", **params)
     except InputError as exc:
         return error_page(request, 400, str(exc))
-    levers = {name: own[name] if value is None else float(value) for name, value in levers.items()}
+    levers = {name: own[name] if value is None else float(value) for name, value in asked.items()}
     totals: dict[tuple[Any, Any], float] = {}
     for r in per_year.rows:
         key = (r.get("year"), r.get("material"))
