@@ -21,7 +21,11 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
     workers: Annotated[
         int | None,
-        typer.Option(help="Server processes (default: one per CPU core, at most 4).", min=1, max=64),
+        typer.Option(
+            help="Server processes (default 1; more use more cores, each with its own engine and memory).",
+            min=1,
+            max=64,
+        ),
     ] = None,
     data: DataOpt = None,
     store: StoreOpt = None,
@@ -44,9 +48,8 @@ def serve(
 
     ensure_bundle_in_background(root)  # off the critical path: pages ask for it only when drawing charts
     console.print(f"grondstof dashboard on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    import os
 
-    count = workers or min(4, os.cpu_count() or 1)
+    count = workers or 1
     run(open_store(root, data_dir=data, build_if_missing=False), host=host, port=port, workers=count)
 
 
