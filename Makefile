@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make start` (install, build the store, run the main job) and
-# `make test` (install the test dependencies, run every test). `make test-spark` adds the spark extra and
+# `make test` (install the test dependencies, lint and type-check, run every test). `make test-spark` adds the spark extra and
 # runs the DuckDB/Spark parity suite (tests marked `spark`). Exact versions come from constraints.txt.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -27,6 +27,8 @@ start: install
 	$(BIN)/grondstof serve
 
 test: install-test
+	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/mypy src
 	$(BIN)/pytest -n 2 -q -m "not spark"
 
 # One process (one local Spark session shared by the suite, two cores): a few minutes.

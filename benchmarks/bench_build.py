@@ -36,7 +36,8 @@ FLOOR = r"""
 import sys, duckdb
 con = duckdb.connect()
 for n, path in enumerate(sys.argv[2:]):
-    con.execute(f"COPY (FROM read_csv('{path}')) TO '{sys.argv[1]}/{n}.parquet' (FORMAT parquet, COMPRESSION zstd)")
+    target = f"{sys.argv[1]}/{n}.parquet"
+    con.execute(f"COPY (FROM read_csv('{path}')) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
 """
 
 
@@ -75,19 +76,42 @@ def measure(name: str, data: Path, runs: int, options: list[str]) -> list[dict[s
         with tempfile.TemporaryDirectory() as tmp:
             store = Path(tmp) / "store"
             builds.append(
-                timed([sys.executable, "-m", "grondstof", "build", "--force", "--data", str(data),
-                       "--store", str(store), *options])
+                timed(
+                    [
+                        sys.executable,
+                        "-m",
+                        "grondstof",
+                        "build",
+                        "--force",
+                        "--data",
+                        str(data),
+                        "--store",
+                        str(store),
+                        *options,
+                    ]
+                )
             )
             rows = trade_rows(store)
     floor_s = statistics.median(f[0] for f in floors)
     build_s = statistics.median(b[0] for b in builds)
     common = {"dataset": name, "files": len(files), "trade_rows": rows, "runs": runs}
     return [
-        {**common, "measure": "floor: DuckDB CSV -> Parquet", "seconds": floor_s,
-         "max_seconds": max(f[0] for f in floors), "peak_mb": max(f[1] for f in floors), "ratio": 1.0},
-        {**common, "measure": "grondstof build --force " + " ".join(options), "seconds": build_s,
-         "max_seconds": max(b[0] for b in builds), "peak_mb": max(b[1] for b in builds),
-         "ratio": build_s / floor_s},
+        {
+            **common,
+            "measure": "floor: DuckDB CSV -> Parquet",
+            "seconds": floor_s,
+            "max_seconds": max(f[0] for f in floors),
+            "peak_mb": max(f[1] for f in floors),
+            "ratio": 1.0,
+        },
+        {
+            **common,
+            "measure": "grondstof build --force " + " ".join(options),
+            "seconds": build_s,
+            "max_seconds": max(b[0] for b in builds),
+            "peak_mb": max(b[1] for b in builds),
+            "ratio": build_s / floor_s,
+        },
     ]
 
 
@@ -97,7 +121,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=float, default=10)
     parser.add_argument("--synth-dir", default=str(Path(tempfile.gettempdir()) / "grondstof-synth"))
-    parser.add_argument("--only", default=None, help="run one dataset: shared, extract, official, official-all")
+    parser.add_argument(
+        "--only", default=None, help="run one dataset: shared, extract, official, official-all"
+    )
     opts = parser.parse_args()
     from grondstof.config import resolve_data_dir
     from grondstof.synth import generate
@@ -112,9 +138,15 @@ def main() -> None:
         if not marker.exists() or json.loads(marker.read_text()).get("scale") != opts.scale:
             generate(out, scale=opts.scale, seed=42, layout=layout, data_dir=shared)
     datasets.append((f"synthetic {tag}, extract layout (all rows kept)", synth / f"extract-{tag}", []))
-    datasets.append((f"synthetic {tag}, official yearly files (mapped codes kept)", synth / f"official-{tag}", []))
     datasets.append(
-        (f"synthetic {tag}, official yearly files (--all-products)", synth / f"official-{tag}", ["--all-products"])
+        (f"synthetic {tag}, official yearly files (mapped codes kept)", synth / f"official-{tag}", [])
+    )
+    datasets.append(
+        (
+            f"synthetic {tag}, official yearly files (--all-products)",
+            synth / f"official-{tag}",
+            ["--all-products"],
+        )
     )
     wanted = {"shared": 0, "extract": 1, "official": 2, "official-all": 3}
     if opts.only:
@@ -127,8 +159,20 @@ def main() -> None:
     machine = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
     load = f"{os.getloadavg()[0]:.1f}"
     out_path = ROOT / "benchmarks" / "results" / "build.csv"
-    fields = ["when", "machine", "load", "dataset", "files", "trade_rows", "runs", "measure", "seconds",
-              "max_seconds", "peak_mb", "ratio"]
+    fields = [
+        "when",
+        "machine",
+        "load",
+        "dataset",
+        "files",
+        "trade_rows",
+        "runs",
+        "measure",
+        "seconds",
+        "max_seconds",
+        "peak_mb",
+        "ratio",
+    ]
     new = not out_path.exists()
     with open(out_path, "a", newline="") as handle:
         writer = csv.DictWriter(handle, fields)

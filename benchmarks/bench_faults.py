@@ -202,8 +202,9 @@ def kill_builds(shared: Path, work: Path, kills: int, seed: int) -> dict[str, ob
 
     store = work / "kill-store"
     started = time.perf_counter()
-    subprocess.run([*GRONDSTOF, "build", "--data", str(shared), "--store", str(store)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*GRONDSTOF, "build", "--data", str(shared), "--store", str(store)], check=True, capture_output=True
+    )
     usual = time.perf_counter() - started
     rows_before = open_store(store, build_if_missing=False).table("trade").count().execute()
     rng = random.Random(seed)
@@ -211,8 +212,11 @@ def kill_builds(shared: Path, work: Path, kills: int, seed: int) -> dict[str, ob
     outcomes: Counter[str] = Counter()
     for n in range(kills):
         sig = signal.SIGINT if n % 2 == 0 else signal.SIGKILL
-        child = subprocess.Popen([*GRONDSTOF, "build", "--force", "--data", str(shared), "--store", str(store)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(
+            [*GRONDSTOF, "build", "--force", "--data", str(shared), "--store", str(store)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.2, usual))
         child.send_signal(sig)
         code = child.wait()
@@ -228,8 +232,11 @@ def kill_builds(shared: Path, work: Path, kills: int, seed: int) -> dict[str, ob
                 store_ok = False
         intact += store_ok
     leftovers_before = len([p for p in (store / "builds").iterdir() if p.name.startswith(".tmp-")])
-    subprocess.run([*GRONDSTOF, "build", "--force", "--data", str(shared), "--store", str(store)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*GRONDSTOF, "build", "--force", "--data", str(shared), "--store", str(store)],
+        check=True,
+        capture_output=True,
+    )
     leftovers_after = len([p for p in (store / "builds").iterdir() if p.name.startswith(".tmp-")])
     return {
         "experiment": "killed builds",
@@ -270,11 +277,15 @@ def serve_during_builds(shared: Path, work: Path, seconds: float, builds: int) -
     target.write_bytes(gzip.compress(("\n".join(doubled) + "\n").encode(), compresslevel=1))
 
     store = work / "serve-store"
-    subprocess.run([*GRONDSTOF, "build", "--data", str(data_a), "--store", str(store)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*GRONDSTOF, "build", "--data", str(data_a), "--store", str(store)], check=True, capture_output=True
+    )
     port = _free_port()
-    server = subprocess.Popen([*GRONDSTOF, "serve", "--store", str(store), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*GRONDSTOF, "serve", "--store", str(store), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -318,8 +329,11 @@ def serve_during_builds(shared: Path, work: Path, seconds: float, builds: int) -
     started = time.perf_counter()
     for n in range(builds):
         data = data_b if n % 2 == 0 else data_a
-        subprocess.run([*GRONDSTOF, "build", "--force", "--data", str(data), "--store", str(store)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [*GRONDSTOF, "build", "--force", "--data", str(data), "--store", str(store)],
+            check=True,
+            capture_output=True,
+        )
     while time.perf_counter() - started < seconds:
         time.sleep(0.2)
     stop.set()
@@ -365,7 +379,11 @@ def main() -> None:
             print(summary[-1]["detail"], file=sys.stderr)
         if opts.only in (None, "corrupt"):
             matrix = corrupt_matrix(shared, work)
-            good = [m for m in matrix if m["refused"] and m["names_file"] and m["names_line"] and m["old_store_kept"]]
+            good = [
+                m
+                for m in matrix
+                if m["refused"] and m["names_file"] and m["names_line"] and m["old_store_kept"]
+            ]
             summary.append(
                 {
                     "experiment": "corrupt sources",
@@ -379,8 +397,17 @@ def main() -> None:
             path = RESULTS / "faults_corrupt.csv"
             new = not path.exists()
             with open(path, "a", newline="") as handle:
-                fields = ["when", "case", "file", "refused", "names_file", "names_line",
-                          "names_column_or_value", "old_store_kept", "message"]
+                fields = [
+                    "when",
+                    "case",
+                    "file",
+                    "refused",
+                    "names_file",
+                    "names_line",
+                    "names_column_or_value",
+                    "old_store_kept",
+                    "message",
+                ]
                 writer = csv.DictWriter(handle, fields)
                 if new:
                     writer.writeheader()

@@ -266,14 +266,25 @@ def asgi_get(
             "server": ("127.0.0.1", 8000),
         }
         sent: list[dict[str, Any]] = []
+        requested = False
+        done = anyio.Event()
 
         async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
+            # As a server does (ASGI spec): the request once, then wait until the client goes away.
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await done.wait()
+            return {"type": "http.disconnect"}
 
         async def send(message: dict[str, Any]) -> None:
             sent.append(message)
 
-        await app(scope, receive, send)
+        try:
+            await app(scope, receive, send)
+        finally:
+            done.set()
         start = next(m for m in sent if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
         names = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}

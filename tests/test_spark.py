@@ -42,6 +42,19 @@ CASES: dict[str, list[dict[str, Any]]] = {
     "geopolrisk": [{"material": "cobalt,lithium", "country": "NL,DE,EU27", "years": "2018-2024"}],
     "eu_sr": [{"material": "all", "country": "NL"}],
     "dera": [{"years": "2018-2022"}],
+    # refined stage over time, prices and reserves (issue 12)
+    "refined": [
+        {"material": "nickel", "country": "NL", "years": "2002-2024"},
+        {"material": "nickel", "country": "NL", "partner": "RU", "by": "partner"},
+    ],
+    "trade_indicators": [{"material": "nickel", "years": "2020-2024"}],
+    "prices": [
+        {"material": "nickel", "start": "2015", "end": "2024"},
+        {"material": "nickel", "monthly": True, "currency": "EUR", "start": "2021-01", "end": "2023-12"},
+    ],
+    "price_indicators": [{"material": "nickel", "window": 10}],
+    "reserves": [{"material": "lithium"}, {"material": "cobalt", "by": "summary"}],
+    "reliance": [{"country": "US", "materials": "cobalt,nickel", "years": "2020-2024"}],
     # policy and monitoring
     "crma": [{}],
     "controls": [{"importer": "NL", "material": "gallium"}],

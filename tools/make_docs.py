@@ -102,8 +102,10 @@ def _analysis_options(command: object, path: tuple[str, ...]) -> list[str]:
         names = line.split("`")[1]
         first = names.split(",")[0].strip()
         flag = first if first.startswith("-") else "--" + first.lower()
-        is_required = flag in required or (not first.startswith("-") and flag.lstrip("-") in
-                                           {n for n, f in model.model_fields.items() if f.is_required()})
+        is_required = flag in required or (
+            not first.startswith("-")
+            and flag.lstrip("-") in {n for n, f in model.model_fields.items() if f.is_required()}
+        )
         if is_required:
             line = line.replace(" Required. |", " |").rsplit("|", 2)[0] + "| required |"
         out.append(line)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from grondstof.result import Field, Result
     from grondstof.store import Store
 
-__all__ = ["ANALYSES", "Analysis", "CliExtra", "analysis", "register", "run"]
+__all__ = ["ANALYSES", "Analysis", "CliExtra", "WebLimits", "analysis", "register", "run"]
 
 
 def _load(path: str) -> Any:
@@ -53,6 +53,52 @@ class CliExtra:
     help: str
     type: type = bool
     default: Any = False
+
+
+@dataclass(frozen=True)
+class WebLimits:
+    """Resource limits of an analysis on the web server (API, downloads, pages and reports alike).
+
+    They are narrower than the library's bounds, which make a value invalid everywhere (400): a request
+    over a web limit is valid but too large for a shared server and is refused with 413 and a problem+json
+    body naming the limit (:mod:`grondstof.web.limits`). The command line and the library have no such
+    limits.
+
+    Attributes
+    ----------
+    maximum:
+        ``(parameter, largest value)`` pairs, e.g. ``("draws", 200_000)``.
+    items:
+        ``(parameter, most items)`` for comma lists, e.g. ``("country", 5)`` countries side by side.
+    cells, cells_of:
+        The most materials × importers × years one request may ask for, and the three parameters counted
+        (``all`` counts every material of the registry, ``EU27`` one importer, no years one year).
+    """
+
+    maximum: tuple[tuple[str, float], ...] = ()
+    items: tuple[tuple[str, int], ...] = ()
+    cells: int | None = None
+    cells_of: tuple[str, str, str] = ("material", "country", "years")
+
+    def describe(self) -> list[str]:
+        """The limits in words, one line each (for the README and the API description)."""
+        lines = [f"{name} ≤ {_number(limit)}" for name, limit in self.maximum]
+        lines += [f"{name}: at most {limit} items" for name, limit in self.items]
+        if self.cells is not None:
+            what = " × ".join(self.cells_of)
+            lines.append(f"{what} ≤ {self.cells:,} (materials × importers × years)")
+        return lines
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+TRADE_CELLS = 4_000
+"""Materials × importers × years one trade request may cover on the web (``all`` materials of one importer
+over 30 years fits; every material for five countries over ten years does not)."""
+HEAVY_DRAWS = 200_000
+"""Monte Carlo draws per web request (the library allows 10,000,000)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +123,10 @@ class Analysis:
         The field lists the analysis can return: ``(condition, "module:FIELDS")``, e.g.
         ``("--by year", "grondstof.indicators.supply:YEAR_FIELDS")``.
     heavy:
-        Expensive to run (reports, large simulations): the server runs it under the heavy-request limits.
+        Expensive to run (reports, large simulations): the server runs it in its heavy-request pool
+        (:mod:`grondstof.web.heavy`: worker processes, admission limits, a time limit).
+    web_limits:
+        The web server's resource limits for it (:class:`WebLimits`); None for none.
     cli_extras, cli_present:
         Presentation-only command options and the ``"module:function"`` that uses them:
         ``present(run, **extras)`` gets a zero-argument ``run`` returning the result and returns text to
@@ -93,6 +142,7 @@ class Analysis:
     route: str | None = None
     outputs: tuple[tuple[str, str], ...] = ()
     heavy: bool = False
+    web_limits: WebLimits | None = None
     cli_extras: tuple[CliExtra, ...] = ()
     cli_present: str | None = None
     description: str = field(default="", compare=False)
@@ -230,6 +280,7 @@ _entry(
         ("--by partner (default)", f"{_IND}.dependency:PARTNER_FIELDS"),
         ("--by year", f"{_IND}.dependency:SUMMARY_FIELDS"),
     ),
+    web_limits=WebLimits(cells=TRADE_CELLS),
 )
 _entry(
     "partner",
@@ -247,6 +298,7 @@ _entry(
     "The same dependency figures for several importers side by side.",
     "Dezelfde afhankelijkheidscijfers voor meerdere importeurs naast elkaar.",
     outputs=(("", f"{_IND}.dependency:SUMMARY_FIELDS"),),
+    web_limits=WebLimits(cells=TRADE_CELLS, cells_of=("material", "countries", "year")),
 )
 _entry(
     "overview",
@@ -290,6 +342,7 @@ _entry(
         ("--method dera", f"{_IND}.dera:DERA_FIELDS"),
         ("--method all", f"{_IND}.risk:ALL_FIELDS"),
     ),
+    web_limits=WebLimits(cells=TRADE_CELLS),
 )
 # The three methods one by one: used by the dashboard and downloads (the command is `risk --method`).
 _entry(
@@ -300,6 +353,7 @@ _entry(
     command=(),
     route=None,
     outputs=(("", f"{_IND}.geopolrisk:GEOPOLRISK_FIELDS"),),
+    web_limits=WebLimits(cells=TRADE_CELLS),
 )
 _entry(
     "eu_sr",
@@ -451,6 +505,7 @@ _entry(
     route="/scenario/montecarlo",
     outputs=(("", f"{_SCN}.montecarlo:MONTECARLO_FIELDS"),),
     heavy=True,
+    web_limits=WebLimits(maximum=(("draws", HEAVY_DRAWS),)),
 )
 _entry(
     "presets",
@@ -473,6 +528,7 @@ _entry(
         ("--budget", f"{_SCN}.stockpile:BUDGET_FIELDS"),
     ),
     heavy=True,
+    web_limits=WebLimits(maximum=(("draws", HEAVY_DRAWS),), items=(("country", 5), ("compare", 5))),
 )
 _entry(
     "transition",

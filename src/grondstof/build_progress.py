@@ -27,7 +27,7 @@ def build_with_progress(
         BarColumn(),
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
-        console=console,
+        console=getattr(console, "rich", console),  # the Rich console behind a lazy one
         transient=False,
     ) as progress:
         tasks: dict[str, Any] = {

@@ -87,3 +87,35 @@ class StoreError(GrondstofError):
 
 class DataNotAvailableError(GrondstofError):
     """The question is valid but the data cannot answer it (e.g. a year outside the data)."""
+
+
+@dataclass
+class LimitError(GrondstofError):
+    """A request is within the library's bounds but over one of the web server's resource limits.
+
+    ``parameter`` names what is limited (a parameter such as ``draws``, or ``heavy requests``), ``value``
+    what was asked, ``limit`` the most the server allows, ``status`` the HTTP status (413 for a request too
+    large, 429 for too many at once), ``reason`` why in a few words and ``retry_after`` the seconds to wait
+    (429 only). The command line and the library have no such limits.
+    """
+
+    parameter: str
+    value: object
+    limit: object
+    status: int = 413
+    reason: str = ""
+    retry_after: int | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.parameter}: {_shown(self.value)} is over this server's limit of {_shown(self.limit)}"
+        if self.reason:
+            text += f" ({self.reason})"
+        return text
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, str) else str(value)
+    if float(value).is_integer() and abs(value) < 1e16:
+        return f"{int(value):,}"
+    return f"{value:g}"

@@ -43,13 +43,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from grondstof import __version__
 from grondstof.config import resolve_data_dir, resolve_store_dir
 from grondstof.errors import GrondstofError, InputError, SourceFormatError, StoreError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from grondstof.sources import Source
 
 CATALOG = "catalog.json"
@@ -200,9 +200,11 @@ class Store:
             self.lease = None
 
     def _partitioned(self, name: str) -> bool:
+        if self.layout != "hive":
+            return False  # without importing the parsers (grondstof.sources) on every command
         from grondstof.sources._duck import PARTITIONED
 
-        return self.layout == "hive" and name in PARTITIONED
+        return name in PARTITIONED
 
     def table_files(self, name: str) -> list[Path]:
         """Return the Parquet files that make up table ``name`` in this build (lakes not included)."""
@@ -267,6 +269,12 @@ class Store:
 
             return TABLES[name].empty_table()
         return to_arrow(self.table(name))
+
+    def rows(self, name: str) -> list[dict[str, Any]]:
+        """Every row of a (small) table as dicts, without pyarrow (an empty list if no source made it)."""
+        from grondstof.engine import to_rows
+
+        return to_rows(self.table(name)) if self.has_table(name) else []
 
     def source_info(self, source_id: str) -> dict[str, Any]:
         """Catalog entry of one source (title, publisher, licence, version, files, rows, years)."""
@@ -765,7 +773,7 @@ def _build_source(
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.link(previous_dir / "tables" / rel, dst)
         notify(info.id, "reused", "unchanged")
-        keep = {
+        keep: dict[str, Any] = {
             k: old[k]
             for k in ("tables", "outputs", "rows", "years", "loaded_at", "parse_seconds", "build_notes")
             if k in old
@@ -815,6 +823,7 @@ def _build_source(
 def _refuse_infinite(tables: dict[str, pa.Table], paths: list[Path]) -> None:
     """Refuse infinite numbers that a parser let through (``float("1e309")`` is inf): one would swamp
     every total it enters. The offending line is found by scanning the source's text files."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     for name, table in tables.items():

@@ -14,14 +14,34 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from grondstof.errors import GrondstofError, InputError
 from grondstof.result import Result
 
-console = Console()
-err_console = Console(stderr=True)
+
+class _LazyConsole:
+    """A Rich console made on first use: ``--json`` and ``--csv`` never import Rich (a few hundredths of
+    a second of every command)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    @property
+    def rich(self) -> Any:
+        """The Rich console itself (for Rich objects that take one, such as a progress bar)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rich, name)
+
+
+console: Any = _LazyConsole()
+err_console: Any = _LazyConsole(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,13 +65,15 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
-            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            _print_error(exc)
             raise typer.Exit(2) from None
         except GrondstofError as exc:
-            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            _print_error(exc)
             raise typer.Exit(1) from None
         except OSError as exc:
             # A file or directory the command could not read or write: one line naming it, no traceback.
+            from rich.markup import escape
+
             where = exc.filename if exc.filename is not None else "file system"
             err_console.print(
                 f"[red]error:[/red] {escape(str(where))}: {escape(str(exc.strerror or exc))}",
@@ -61,6 +83,12 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _print_error(exc: Exception) -> None:
+    from rich.markup import escape
+
+    err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
 
 
 def emit(result: Result, as_json: bool, as_csv: bool) -> None:

@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
     """Add ``grondstof report …`` to the application."""
     app.add_typer(report_app, name="report")
 
+
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="html, pdf, xlsx or json (the document).")]
 OutputOpt = Annotated[
     Path | None,

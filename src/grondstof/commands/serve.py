@@ -28,6 +28,14 @@ def serve(
             "names and the bound address are always allowed; other Host headers get 400 (DNS rebinding).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Server processes (default 1; more use more cores, each with its own engine and memory).",
+            min=1,
+            max=64,
+        ),
+    ] = None,
     data: DataOpt = None,
     store: StoreOpt = None,
 ) -> None:
@@ -55,6 +63,7 @@ def serve(
         open_store(root, data_dir=data, build_if_missing=False),
         host=host,
         port=port,
+        workers=workers or 1,
         allowed_hosts=allowed_host or (),
     )
 

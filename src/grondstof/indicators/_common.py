@@ -67,9 +67,9 @@ def country_name(iso3: str | None, lang: str = "en") -> str | None:
 
 def fetch(expr: Any) -> list[dict[str, Any]]:
     """Execute a (small) Ibis expression and return its rows as dicts."""
-    from grondstof.engine import to_arrow
+    from grondstof.engine import to_rows
 
-    return to_arrow(expr).to_pylist()
+    return to_rows(expr)
 
 
 def year_range_text(years: tuple[int, int]) -> str:

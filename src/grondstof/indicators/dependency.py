@@ -164,7 +164,9 @@ class CompareParams(Params):
     lang: Lang = "en"
 
 
-def resolve_importers(country: str | Sequence[str] | Country | Group) -> list[Country | Group]:
+def resolve_importers(
+    country: str | Sequence[str | Country | Group] | Country | Group,
+) -> list[Country | Group]:
     """Resolve an importer argument: a name/code, a comma list, ``EU27``, or registry objects."""
     if isinstance(country, (Country, Group)):
         return [country]
@@ -253,7 +255,11 @@ def plan_trade(
             if source is not None or labels.usable_by_default(src, candidates[(src, mat.id)].basket)
         ]
         usable.sort(
-            key=lambda src, m=mat.id: (labels.is_partial(src), candidates[(src, m)].basket, order[src])
+            key=lambda src, m=mat.id: (  # type: ignore[misc]
+                labels.is_partial(src),
+                candidates[(src, m)].basket,
+                order[src],
+            )
         )
         plan: Plan | None = None
         problem: InputError | None = None
@@ -272,7 +278,7 @@ def plan_trade(
             # Complete before partial and own codes before baskets, then the most recent data.
             src = max(
                 usable,
-                key=lambda s, m=mat.id: (
+                key=lambda s, m=mat.id: (  # type: ignore[misc]
                     not labels.is_partial(s),
                     not candidates[(s, m)].basket,
                     years_of[(s, m)][-1],
@@ -516,7 +522,7 @@ def _in_plan(row: dict[str, Any], plans: dict[tuple[str, str], Plan]) -> bool:
 
 def imports(
     material: str | Sequence[str],
-    country: str | Sequence[str] | Country | Group,
+    country: str | Sequence[str | Country | Group] | Country | Group,
     *,
     years: YearsArg = None,
     source: str | None = None,

@@ -53,10 +53,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import ibis
-import pyarrow as pa
 
 from grondstof.engine import small_table
 from grondstof.errors import InputError, StoreError, UnknownMaterialError
@@ -69,6 +68,9 @@ from grondstof.registry.countries import Country, Group, countries
 from grondstof.registry.materials import ALL_WORDS, materials
 from grondstof.result import Field, Result
 from grondstof.store import Store, open_store
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 TRADE_SOURCE = "baci_hs92"
 PRODUCTION_SOURCE = "wmd"
@@ -191,7 +193,7 @@ class Commodity:
 
 def commodity_map(store: Store) -> list[Commodity]:
     """GeoPolRisk's WMD commodities and their HS92 codes (main first), from ``geopolrisk_hs_map``."""
-    rows = store.arrow("geopolrisk_hs_map").to_pylist()
+    rows = store.rows("geopolrisk_hs_map")
     if not rows:
         raise StoreError("the store has no geopolrisk_hs_map rows (geopolrisk/hs_code_map.csv); rebuild it")
     return [
@@ -622,7 +624,7 @@ def geopolrisk(
     ``partners``) and ``status``/``note`` saying why a figure is null. Formulas in the module docstring;
     method: Gemechu et al. (2015), Koyamparambath et al. (2024); geopolrisk-py (JOSS doi 10.21105/joss.09600).
     """
-    from grondstof.engine import to_arrow
+    from grondstof.engine import to_rows
 
     store = store or open_store()
     _check_sources(store)
@@ -637,7 +639,7 @@ def geopolrisk(
     if chosen:
         expr = geopolrisk_expr(store, chosen, importers, (lo, hi), reference=reference)
         codes = {c.wmd: ", ".join(c.codes) for c in chosen}
-        for row in to_arrow(expr).to_pylist():
+        for row in to_rows(expr):
             row["importer_name"] = names.get(row["importer"])
             row["hs_codes"] = codes.get(row["commodity"]) or None
             row["note"] = _row_note(row, reference)

@@ -16,7 +16,6 @@ from functools import cache
 from typing import Any
 
 import ibis
-import pyarrow as pa
 
 from grondstof.indicators._common import fetch
 from grondstof.indicators.concentration import hhi_of, top_of
@@ -154,12 +153,14 @@ def importer_map(importers: Sequence[Country | Group], store: Store | None = Non
     )
 
 
-def _small(store: Store | None, columns: dict[str, tuple[str, list[Any]]]) -> Any:
+def _small(store: Store | None, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
     """A lookup table on the store's engine (or an Ibis memtable without a store)."""
     if store is not None:
         from grondstof.engine import small_table
 
         return small_table(store.con, columns)
+    import pyarrow as pa
+
     return ibis.memtable(pa.table({n: pa.array(v, type=t) for n, (t, v) in columns.items()}))
 
 

@@ -314,7 +314,7 @@ def _runs(
             start -= 1
         before, after = series.value(partner, start), series.value(partner, year)
         share_before, share_after = series.share(partner, start), series.share(partner, year)
-        evidence = {
+        evidence: dict[str, Any] = {
             "from_year": start,
             "to_year": year,
             "before": before,
@@ -378,7 +378,7 @@ def top_share_crossings(panel: Panel, config: WatchConfig) -> list[Alert]:
             else:
                 continue
             assert partner is not None
-            evidence = {
+            evidence: dict[str, Any] = {
                 "from_year": y0,
                 "to_year": y1,
                 "level": level,
@@ -698,7 +698,7 @@ def refined_trends(panel: Panel, codes: dict[str, tuple[str, ...]], config: Watc
                 # Of the run's windows, the one with the largest move is reported (its own years and figures).
                 end = max(
                     run,
-                    key=lambda y, p=partner, se=series: abs(
+                    key=lambda y, p=partner, se=series: abs(  # type: ignore[misc]
                         (se.share(p, y) or 0.0) - (se.share(p, y - span) or 0.0)
                     ),
                 )
@@ -1180,7 +1180,9 @@ def _watched_materials(config: WatchConfig) -> list[Material]:
 
 def _merge_baskets(plans: Sequence[Any]) -> tuple[list[Any], dict[str, tuple[str, ...]], dict[str, str]]:
     """Keep one plan per identical basket code set; return the plans, what each covers, and aliases."""
-    kept, covers, aliases = [], {}, {}
+    kept: list[Any] = []
+    covers: dict[str, tuple[str, ...]] = {}
+    aliases: dict[str, str] = {}
     first: dict[tuple[str, tuple[str, ...]], str] = {}
     for plan in plans:
         key = (plan.source, plan.choice.codes)
@@ -1368,7 +1370,7 @@ def watch(
     used = {"export_controls": False, "wmd": False}
     if cfg.signals.export_control.enabled and store.has_table("export_controls"):
         found, measure_notes = export_control_hits(
-            panel, store.arrow("export_controls").to_pylist(), importer, cfg, aliases
+            panel, store.rows("export_controls"), importer, cfg, aliases
         )
         alerts += found
         notes += measure_notes

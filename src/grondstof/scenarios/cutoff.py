@@ -395,11 +395,11 @@ def plan_baselines(
     if year is None and source is None:
         _replace_stale(store, chosen, importers, flow_importers, stage, present_sources, notes)
     for mat in mats:
-        plan = chosen.get(mat.id)
-        if plan is not None and preferred_year and not year and plan.years[1] != preferred_year:
+        picked = chosen.get(mat.id)
+        if picked is not None and preferred_year and not year and picked.years[1] != preferred_year:
             notes.append(
-                f"{mat.name()}: no {preferred_year} imports in the trade data; baseline {plan.years[1]} "
-                f"({plan.source})."
+                f"{mat.name()}: no {preferred_year} imports in the trade data; baseline {picked.years[1]} "
+                f"({picked.source})."
             )
     missing = [m for m in mats if m.id not in chosen]
     if missing and len(mats) == 1:
@@ -453,7 +453,7 @@ def _no_imports(mat: Material, importer: Country | Group | None, year: int | Non
 
 def load_matrices(store: Store, plans: Sequence[Plan]) -> list[Matrix]:
     """The bilateral flows of every plan (all importers), one engine query per trade source."""
-    from grondstof.engine import to_arrow
+    from grondstof.engine import to_rows
 
     by_source: dict[str, list[Plan]] = {}
     for plan in plans:
@@ -463,7 +463,7 @@ def load_matrices(store: Store, plans: Sequence[Plan]) -> list[Matrix]:
         lo = min(p.years[1] for p in group)
         hi = max(p.years[1] for p in group)
         flow = tr.flows(store, choices={source: [p.choice for p in group]}, importers=None, years=(lo, hi))
-        rows = to_arrow(tr.partner_totals(flow)).to_pylist()
+        rows = to_rows(tr.partner_totals(flow))
         # The engine returns groups in no fixed order; sorting makes every float sum (and so every
         # simulation drawing on these flows) the same from run to run.
         rows.sort(key=lambda r: (r["material"], r["year"], r["exporter"] or "", r["importer"] or ""))

@@ -684,7 +684,7 @@ def _export_aggregates(
     by_source: dict[str, list[tr.CodeChoice]],
     importer: Country | Group,
     years: tuple[int, int],
-) -> dict[tuple[str, str, str, int], tuple[float, float, float]]:
+) -> dict[tuple[str, str, int], tuple[float, float, float]]:
     """(source, material, year) -> exports of ``importer`` to countries outside it."""
     members = list(importer.members)
     flow = tr.flows(store, choices=by_source, importers=None, years=years, partners=members)
@@ -1122,18 +1122,20 @@ def _scenario_rows(
         stock: dict[str, float] = {}
         w: dict[str, float] = {}
         if budget is not None:
-            usable, unit_cost = {}, {}
-            for mat_id, short in found.items():
-                plan = mine.get(mat_id)
-                weight = _weight(plan, short.unit, weights, risk) if plan is not None else None
-                if plan is None or weight is None:
+            usable: dict[str, Any] = {}
+            unit_cost: dict[str, float] = {}
+            for mat_id, shortfall in found.items():
+                budgeted = mine.get(mat_id)
+                weight = _weight(budgeted, shortfall.unit, weights, risk) if budgeted is not None else None
+                cost = budgeted.unit_value_eur if shortfall.unit == "t" and budgeted is not None else 1.0
+                if budgeted is None or weight is None or cost is None:  # no weight without a unit value
                     notes.append(
                         f"{mat_id} ({importer.code}): no unit value for {weights} weights; left out of the "
                         "budget."
                     )
                     continue
-                usable[mat_id] = short.samples
-                unit_cost[mat_id] = plan.unit_value_eur if short.unit == "t" else 1.0
+                usable[mat_id] = shortfall.samples
+                unit_cost[mat_id] = cost
                 w[mat_id] = weight
             allocation = allocate_budget(usable, unit_cost, budget, weights=w, resolution=opts["resolution"])
             stock = allocation.stock
@@ -1594,7 +1596,7 @@ def _meta(
     totals = {}
     for imp in importers:
         mine = [r for r in rows if r["importer"] == imp.code]
-        for norm in sorted({r.get("days") for r in mine if mode == "days"}) or [None]:
+        for norm in sorted({r.get("days") for r in mine if mode == "days"}) or [None]:  # type: ignore[type-var]
             sel = [r for r in mine if mode != "days" or r.get("days") == norm]
             key = imp.code if norm is None else f"{imp.code} {norm:g} days"
             totals[key] = {

@@ -187,7 +187,7 @@ class Intensities:
 def load_intensities(store: Store) -> Intensities:
     """Read the ``intensity`` table (IEA 2021 and BatPac) into :class:`Intensities`."""
     out = Intensities()
-    for row in store.arrow("intensity").to_pylist():
+    for row in store.rows("intensity"):
         value = row["intensity"]
         if value is None:
             continue
@@ -217,7 +217,7 @@ def supply_risk_weights(store: Store, material_ids: Sequence[str]) -> dict[str, 
 
     Returns ``{material: {"weight": float | None, "source": text}}``; None where neither exists.
     """
-    scores = store.arrow("eu_crm_scores").to_pylist()
+    scores = store.rows("eu_crm_scores")
     sr = {r["material"]: r["sr"] for r in scores if r["year"] == 2023 and r["sr"] is not None}
     out: dict[str, dict[str, Any]] = {}
     missing = []

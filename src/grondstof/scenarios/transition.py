@@ -998,7 +998,7 @@ def transition(
     }
     if any(v is not None for v in overrides.values()):
         if isinstance(scenario, (str, Path)):
-                    scenario = read_document(resolve_file(scenario))
+            scenario = read_document(resolve_file(scenario))
         elif isinstance(scenario, TransitionScenario):
             scenario = scenario.model_dump()
         assert isinstance(scenario, Mapping)  # read_document gives a mapping

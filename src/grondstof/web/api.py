@@ -10,8 +10,6 @@ API is read-only: no route changes the store.
 from __future__ import annotations
 
 import inspect
-import json
-import math
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
@@ -22,40 +20,22 @@ from pydantic import Field, create_model
 from grondstof.analyses import ANALYSES, Analysis
 from grondstof.parameters import Params, web_of
 from grondstof.result import Result
+from grondstof.web.limits import MAX_PAGE_SIZE, check_page_size
 from grondstof.web.problems import PROBLEM_RESPONSES
 
-MAX_PAGE_SIZE = 5000
 
-
-def respond(result: Result, page: int, page_size: int) -> Response:
-    """Serialise a result with one page of its rows (the JSON text is cached per result and page)."""
-    # Results are immutable once computed, so their serialised pages are kept on the object itself.
-    pages: dict[tuple[int, int], bytes] = result.__dict__.setdefault("_json_pages", {})
-    body = pages.get((page, page_size))
-    if body is None:
-        body = json.dumps(_page(result, page, page_size), ensure_ascii=False).encode("utf-8")
-        if len(pages) < 64:
-            pages[(page, page_size)] = body
+def respond(
+    request: Request, entry: Analysis, arguments: dict[str, Any], result: Result, page: int, page_size: int
+) -> Response:
+    """One page of a result as JSON (each page serialised once, kept in the runner's byte-bounded cache)."""
+    body = request.app.state.runner.page(entry.name, arguments, page, page_size, result)
     return Response(body, media_type="application/json")
 
 
-def _page(result: Result, page: int, page_size: int) -> dict[str, Any]:
-    body = result.to_dict()
-    total = len(body["rows"])
-    start = (page - 1) * page_size
-    body["rows"] = body["rows"][start : start + page_size]
-    body["meta"]["page"] = {
-        "page": page,
-        "page_size": page_size,
-        "total_rows": total,
-        "total_pages": max(1, math.ceil(total / page_size)),
-    }
-    return body
-
-
 async def run(request: Request, entry: Analysis, arguments: dict[str, Any]) -> Result:
-    """Run an analysis with validated arguments through the app's cached runner: answered on the event loop
-    when cached, in a worker thread otherwise (the engine work must not block other requests)."""
+    """Run an analysis with validated arguments through the app's runner: answered on the event loop when
+    cached, otherwise in a worker thread (engine work must not block other requests; heavy analyses wait
+    there for the heavy-request pool). The web limits are checked first, in the runner."""
     runner = request.app.state.runner
     cached = runner.cached(entry.name, **arguments)
     if cached is not None:
@@ -68,7 +48,11 @@ class Paging(Params):
 
     page: Annotated[int, Field(ge=1, le=100_000, description="Page number, from 1.")] = 1
     page_size: Annotated[
-        int, Field(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page (at most {MAX_PAGE_SIZE}).")
+        int,
+        Field(
+            ge=1,
+            description=f"Rows per page (at most {MAX_PAGE_SIZE}, a server limit: 413 above it).",
+        ),
     ] = 500
 
 
@@ -100,8 +84,9 @@ def _endpoint(entry: Analysis) -> Any:
     async def endpoint(request: Request, params: Params) -> Response:
         values = params.model_dump()
         page, page_size = values.pop("page"), values.pop("page_size")
+        check_page_size(page_size)
         arguments = entry.validate(values, web=True)
-        return respond(await run(request, entry, arguments), page, page_size)
+        return respond(request, entry, arguments, await run(request, entry, arguments), page, page_size)
 
     _declare_query(endpoint, query_model)
     endpoint.__name__ = entry.name

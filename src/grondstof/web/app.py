@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -16,10 +19,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from grondstof import __version__
+from grondstof import __version__, cancel
 from grondstof.store import Store, lease_current
 from grondstof.web import problems, security
-from grondstof.web.runner import Runner
+from grondstof.web.heavy import HeavyPool
+from grondstof.web.limits import REQUEST_SECONDS
+from grondstof.web.runner import CACHE_MB, CLIENT, ResultCache, Runner
+from grondstof.web.served import ServedStore
 
 STATIC = Path(__file__).parent / "static"
 VEGA_BUNDLE_NAME = "vega-bundle.js"
@@ -48,6 +54,9 @@ def create_app(
     follow_builds: bool = True,
     check_every: float = 0.5,
     allowed_hosts: Iterable[str] | None = None,
+    heavy: HeavyPool | None = None,
+    request_seconds: float = REQUEST_SECONDS,
+    cache_mb: float = CACHE_MB,
 ) -> FastAPI:
     """Build the app around an opened store (read-only).
 
@@ -57,8 +66,35 @@ def create_app(
     With ``follow_builds`` the app moves to a newer build of the same store when one is swapped in
     (checked at most every ``check_every`` seconds, between requests): each request is pinned to one
     build from start to end, and builds still being read are leased so a rebuild never prunes them.
+
+    Engine work runs on a cursor per worker thread (:class:`~grondstof.web.served.ServedStore`), results
+    are cached within a byte budget, heavy requests go to ``heavy`` (a
+    :class:`~grondstof.web.heavy.HeavyPool`, made here when not given), and every request stops after
+    ``request_seconds`` (heavy ones after the pool's limit) or when its client leaves. SIGTERM or
+    Ctrl-C stops the work in flight at once (heavy workers killed, engine queries interrupted; those
+    requests get 503) before the server's own shutdown.
     """
+    pool = heavy if heavy is not None else HeavyPool()
+    in_flight = InFlight()
+
+    def stop_work() -> None:
+        """Stop all work in flight now (SIGTERM): heavy workers killed, engine queries interrupted."""
+        in_flight.stop()
+        pool.shutdown()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        in_flight.resume()
+        pool.resume()
+        restore = _stop_work_on_signals(stop_work)
+        try:
+            yield
+        finally:
+            restore()
+            stop_work()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="grondstof API",
         version=__version__,
         description="Critical raw materials: supply, dependency, risk and scenarios, with sources and "
@@ -67,10 +103,14 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
-    tracker = BuildTracker(store, follow=follow_builds, check_every=check_every)
+    tracker = BuildTracker(
+        store, follow=follow_builds, check_every=check_every, cache=ResultCache(cache_mb * 1e6), heavy=pool
+    )
     app.state = PinnedState(tracker)
     app.state.store_root = store.build_dir.parent.parent
+    app.state.heavy = pool
     app.add_middleware(PinBuild, tracker=tracker)
+    app.add_middleware(Guard, in_flight=in_flight, seconds=request_seconds)
     security.install(app, allowed_hosts)  # outermost: Host check, security headers, Connection: close on 500
     problems.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -110,6 +150,7 @@ def create_app(
     app.include_router(policy_pages.router)
     app.include_router(scenario_pages.router)
     app.include_router(scan_pages.router)
+    app.state.stop_work = stop_work
     return app
 
 
@@ -124,13 +165,31 @@ _PIN: ContextVar[Pin | None] = ContextVar("grondstof_build_pin", default=None)
 
 
 class Pin:
-    """One build as the server serves it: the opened (leased) store, its result cache, requests in flight."""
+    """One build as the server serves it: the opened (leased) store, its runner, requests in flight.
 
-    def __init__(self, store: Store) -> None:
+    A DuckDB store is served through a :class:`~grondstof.web.served.ServedStore` (a cursor per thread,
+    hot tables in memory, loaded in the background now); other engines keep one connection, so their
+    engine work is serialised.
+    """
+
+    def __init__(self, store: Store, cache: ResultCache, heavy: HeavyPool | None) -> None:
+        if store.backend == "duckdb":
+            store = ServedStore.serving(store)
+            threading.Thread(target=_warm, args=(store,), daemon=True, name="grondstof-warm").start()
         self.store = store
-        self.runner = Runner(store)
+        self.runner = Runner(store, cache, heavy, serialise=not isinstance(store, ServedStore))
         self.active = 0
         self.retired = False
+
+    def close(self) -> None:
+        """Drop the build's cached results, engine and lease."""
+        self.runner.close()
+        self.store.close()
+
+
+def _warm(store: ServedStore) -> None:
+    with contextlib.suppress(Exception):  # a build pruned or closed meanwhile: requests will say so
+        store.warm()
 
 
 class BuildTracker:
@@ -140,11 +199,21 @@ class BuildTracker:
     done; until then its lease keeps a rebuild's prune away from it.
     """
 
-    def __init__(self, store: Store, *, follow: bool = True, check_every: float = 0.5) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        follow: bool = True,
+        check_every: float = 0.5,
+        cache: ResultCache | None = None,
+        heavy: HeavyPool | None = None,
+    ) -> None:
         self.root = store.build_dir.parent.parent
         self.follow = follow
         self.check_every = check_every
-        self._pin = Pin(store)
+        self.cache = cache if cache is not None else ResultCache()
+        self.heavy = heavy
+        self._pin = Pin(store, self.cache, heavy)
         self._lock = threading.Lock()
         self._switching = threading.Lock()
         self._checked = time.monotonic()
@@ -169,7 +238,7 @@ class BuildTracker:
             pin.active -= 1
             close = pin.retired and pin.active == 0
         if close:
-            pin.store.close()
+            pin.close()
 
     def _maybe_switch(self) -> None:
         now = time.monotonic()
@@ -193,12 +262,13 @@ class BuildTracker:
                 if lease is not None:
                     lease.release()
                 return  # keep serving the build we have
+            pin = Pin(fresh, self.cache, self.heavy)
             with self._lock:
-                old, self._pin = self._pin, Pin(fresh)
+                old, self._pin = self._pin, pin
                 old.retired = True
                 close = old.active == 0
             if close:
-                old.store.close()
+                old.close()
         finally:
             self._switching.release()
 
@@ -254,17 +324,200 @@ class PinBuild:
             self.tracker.release(pin)
 
 
+# -- time limits, cancellation and unexpected errors -----------------------------------------------------
+
+_LOG = logging.getLogger("grondstof.web")
+_UNWATCHED = ("/health", "/static/", "/static-gen/")
+
+
+class InFlight:
+    """The cancel tokens of the requests in flight, so a stopping server can cancel them all."""
+
+    def __init__(self) -> None:
+        self.tokens: set[cancel.CancelToken] = set()
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Cancel every request in flight and every later one (the server is stopping)."""
+        self.stopping = True
+        for token in list(self.tokens):
+            token.cancel("shutdown")
+
+    def resume(self) -> None:
+        """Accept work again (the app started, or started again)."""
+        self.stopping = False
+
+
+class Guard:
+    """ASGI middleware: give each request a cancel token, and answer every error properly.
+
+    The token (:mod:`grondstof.cancel`, current for the request's work in any thread) is cancelled when
+    the request passes its time limit (``seconds``; heavy work extends it), when the client closes the
+    connection (watched on ``receive``), or when the server stops (:meth:`InFlight.stop`); the engine and
+    the heavy pool then stop its work. The request's client address is made current for the heavy
+    pool's per-client limit.
+
+    An exception no handler turned into a response becomes a problem+json 500 here, so the keep-alive
+    connection stays usable (uvicorn would close it after a re-raised exception, without saying
+    ``Connection: close``). After the response has started an exception is re-raised as before.
+    """
+
+    def __init__(self, app: ASGIApp, in_flight: InFlight, seconds: float = REQUEST_SECONDS) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.in_flight = in_flight
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = cancel.CancelToken(self.seconds)
+        if self.in_flight.stopping:
+            token.cancel("shutdown")
+        self.in_flight.tokens.add(token)
+        loop = asyncio.get_running_loop()
+        timer: asyncio.TimerHandle | None = None
+
+        def expire() -> None:  # on the time limit, or later if heavy work extended it
+            nonlocal timer
+            left = token.expire()
+            timer = loop.call_later(left + 0.01, expire) if left is not None else None
+
+        timer = loop.call_later(self.seconds, expire)
+        watcher = None
+        app_receive = receive
+        if not scope["path"].startswith(_UNWATCHED):
+            inbox: asyncio.Queue[Message] = asyncio.Queue()
+
+            async def watch() -> None:
+                while True:
+                    message = await receive()
+                    await inbox.put(message)
+                    if message["type"] == "http.disconnect":
+                        token.cancel("disconnect")
+                        return
+
+            async def from_inbox() -> Message:
+                return await inbox.get()
+
+            watcher = asyncio.ensure_future(watch())
+            app_receive = from_inbox
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        client = scope.get("client")
+        client_reset = CLIENT.set(client[0] if client else None)
+        token_reset = cancel._CURRENT.set(token)
+        try:
+            await self.app(scope, app_receive, tracked_send)
+        except Exception:
+            if started:
+                raise
+            _LOG.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"))
+            # problem+json for the API, the error page for pages; the connection stays usable.
+            detail = "The server could not answer this request (the error is in the server's log)."
+            await security.answer_without_app(scope, send, 500, "Server error", detail)
+        finally:
+            cancel._CURRENT.reset(token_reset)
+            CLIENT.reset(client_reset)
+            if timer is not None:
+                timer.cancel()
+            if watcher is not None:
+                watcher.cancel()
+            self.in_flight.tokens.discard(token)
+
+
+def _stop_work_on_signals(stop_work: Any) -> Any:
+    """Run ``stop_work`` first when SIGTERM or SIGINT arrives, then the server's own handler (uvicorn's
+    graceful shutdown would otherwise wait for every request in flight). Returns a function that puts the
+    previous handlers back. Only the main thread can set handlers; elsewhere (tests) this does nothing."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous: dict[int, Any] = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def handler(sig: int, frame: Any) -> None:
+        stop_work()
+        earlier = previous[sig]
+        if callable(earlier):
+            earlier(sig, frame)
+        elif earlier == signal.SIG_DFL and sig == signal.SIGINT:
+            raise KeyboardInterrupt
+
+    for sig in previous:
+        signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, earlier in previous.items():
+            with contextlib.suppress(Exception):
+                signal.signal(sig, earlier)
+
+    return restore
+
+
+WORKERS_ENV = "GRONDSTOF_SERVE_STORE"
+HOSTS_ENV = "GRONDSTOF_SERVE_HOSTS"
+
+
 def serve(
     store: Store,
     host: str = "127.0.0.1",
     port: int = 8000,
+    workers: int = 1,
     allowed_hosts: Iterable[str] = (),
     **uvicorn_options: Any,
 ) -> None:
-    """Serve the app with uvicorn (loopback by default). It answers requests whose ``Host`` is a loopback
-    name, the bound address or one of ``allowed_hosts`` (``"*"``: any)."""
+    """Serve the app with uvicorn (loopback by default) in ``workers`` processes.
+
+    It answers requests whose ``Host`` is a loopback name, the bound address or one of ``allowed_hosts``
+    (``"*"``: any).
+
+    One process runs Python on one core at a time; with ``workers`` > 1 each process serves the same store
+    with its own engine, result cache (the byte budget shared out between them) and heavy pool (its
+    workers shared out likewise). The server exits within ``timeout_graceful_shutdown`` seconds (default
+    10) of SIGTERM or Ctrl-C.
+    """
+    import json
+
     import uvicorn
 
     hosts = security.allowed_hosts_for(host, allowed_hosts)
-    app = create_app(store, allowed_hosts=hosts)
-    uvicorn.run(app, host=host, port=port, log_level="warning", **uvicorn_options)
+    options = {"log_level": "warning", "timeout_graceful_shutdown": 10, **uvicorn_options}
+    if workers <= 1:
+        uvicorn.run(create_app(store, allowed_hosts=hosts), host=host, port=port, **options)
+        return
+    os.environ[WORKERS_ENV] = f"{workers}:{store.build_dir.parent.parent}"
+    os.environ[HOSTS_ENV] = json.dumps(list(hosts))
+    store.close()  # each worker process opens (and leases) the store itself
+    factory = "grondstof.web.app:worker_app"
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, **options)
+
+
+def worker_app() -> FastAPI:
+    """The app of one of ``serve``'s worker processes (its share of the heavy pool and the cache)."""
+    import json
+
+    from grondstof.store import open_store
+
+    count, _, root = os.environ[WORKERS_ENV].partition(":")
+    share = max(1, int(count))
+    from grondstof.web import heavy
+
+    pool = HeavyPool(
+        workers=max(1, heavy.WORKERS // share),
+        queue=max(1, heavy.QUEUE // share),
+        per_client=max(1, heavy.PER_CLIENT // share),
+    )
+    hosts = json.loads(os.environ.get(HOSTS_ENV, "null"))
+    return create_app(
+        open_store(root, build_if_missing=False),
+        heavy=pool,
+        cache_mb=CACHE_MB / share,
+        allowed_hosts=hosts,
+    )

@@ -9,7 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from grondstof.errors import DataNotAvailableError, GrondstofError, InputError, StoreError
+from grondstof.cancel import Cancelled
+from grondstof.errors import DataNotAvailableError, GrondstofError, InputError, LimitError, StoreError
 
 PROBLEM = "application/problem+json"
 
@@ -24,12 +25,25 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "value": {},
         "expected": {"type": "string"},
         "suggestions": {"type": "array", "items": {"type": "string"}},
+        "limit": {"description": "The server limit that was exceeded (413, 429)"},
     },
     "required": ["type", "title", "status", "detail"],
 }
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {
         "description": "Invalid parameter (named in `parameter`)",
+        "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}},
+    },
+    413: {
+        "description": "Over a server limit (named in `parameter`, the limit in `limit`); see the README",
+        "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}},
+    },
+    429: {
+        "description": "Too many heavy requests at once (the limit in `limit`); retry after `Retry-After` s",
+        "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}},
+    },
+    503: {
+        "description": "Stopped: over the time limit, or the server is stopping",
         "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}},
     },
 }
@@ -55,6 +69,31 @@ def install(app: FastAPI) -> None:
             expected=exc.expected,
             suggestions=list(exc.suggestions),
         )
+
+    @app.exception_handler(LimitError)
+    async def _limit(request: Request, exc: LimitError) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        title = "Too many requests" if exc.status == 429 else "Over a server limit"
+        return _problem_or_page(
+            request,
+            exc.status,
+            title,
+            str(exc),
+            headers,
+            parameter=exc.parameter,
+            value=_plain(exc.value),
+            limit=_plain(exc.limit),
+        )
+
+    @app.exception_handler(Cancelled)
+    async def _cancelled(request: Request, exc: Cancelled) -> Response:
+        return _problem_or_page(request, 503, "Stopped", str(exc), None)
+
+    from grondstof.web.heavy import WorkerCrashed
+
+    @app.exception_handler(WorkerCrashed)
+    async def _crashed(request: Request, exc: WorkerCrashed) -> Response:
+        return _problem_or_page(request, 503, "Worker stopped", str(exc), {"Retry-After": "1"})
 
     @app.exception_handler(DataNotAvailableError)
     async def _nodata(_: Request, exc: DataNotAvailableError) -> JSONResponse:
@@ -105,6 +144,22 @@ def install(app: FastAPI) -> None:
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
+
+
+def _problem_or_page(
+    request: Request, status: int, title: str, detail: str, headers: dict[str, str] | None, **extra: Any
+) -> Response:
+    """problem+json for the API and downloads, an HTML error page for dashboard pages."""
+    response: Response
+    if request.url.path.startswith(("/api/", "/health", "/download/", "/report/")):
+        response = problem(status, title, detail, **extra)
+    else:
+        from grondstof.web.templating import error_page
+
+        response = error_page(request, status, detail)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 def _plain(value: Any) -> Any:

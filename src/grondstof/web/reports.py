@@ -1,18 +1,22 @@
-"""Report downloads from the dashboard: ``/report/material/<id>.<html|pdf|xlsx>``, ``/report/country/…``."""
+"""Report downloads from the dashboard: ``/report/material/<id>.<html|pdf|xlsx|json>``, ``/report/country/…``.
+
+Reports are the documents of :mod:`grondstof.documents` rendered to a file. They are heavy requests: made in
+the heavy-request pool (worker processes with admission limits and a time limit, :mod:`grondstof.web.heavy`)
+through the runner, which also keeps each rendered report in its result cache.
+"""
 
 from __future__ import annotations
 
-import threading
+from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from grondstof.errors import InputError
 from grondstof.web.security import REPORT_CSP, content_disposition
 
 router = APIRouter(include_in_schema=False)
-# Rendering uses the engine and vl-convert; one report at a time keeps memory and CPU bounded.
-_LOCK = threading.Lock()
 MEDIA = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
@@ -21,12 +25,33 @@ MEDIA = {
 }
 
 
-def _send(report: object, fmt: str, *name: str) -> Response:
-    """The report as a file named ``grondstof-<name parts>.<fmt>``; the parts are the document's resolved
-    query values (material id, country code, shipped scenario name), never the raw path."""
+def render_report(kind: str, arguments: dict[str, Any], fmt: str, store: Any) -> tuple[bytes, list[str]]:
+    """Build the document ``kind`` (``material``, ``country`` or ``scenario``) on ``store`` and render it.
+
+    Runs in a heavy-request worker: figures come straight from the store's analyses, validated as the CLI
+    validates them (:func:`grondstof.documents.on_store`). Returns the file and the parts of its name: the
+    document's resolved query values (material id, country code, shipped scenario name), never the raw path.
+    """
+    from grondstof.documents import DOCUMENTS, on_store
     from grondstof.report.render import write
 
-    data = write(report, fmt)  # type: ignore[arg-type]
+    report = DOCUMENTS[kind].build(on_store(store), store, **arguments)
+    query = report.query
+    parts = {
+        "material": ["material", "country"],
+        "country": ["country"],
+        "scenario": ["scenario"],
+    }[kind]
+    name = (["scenario"] if kind == "scenario" else []) + [str(query[p]) for p in parts]
+    return write(report, fmt), name
+
+
+async def _send(request: Request, kind: str, arguments: dict[str, Any], fmt: str) -> Response:
+    """The report as a file named ``grondstof-<name parts>.<fmt>``."""
+    if fmt not in MEDIA:
+        raise InputError("format", fmt, "html, pdf, xlsx or json")
+    arguments["lang"] = _lang(request)
+    data, name = await run_in_threadpool(request.app.state.runner.report, kind, arguments, fmt)
     disposition = "inline" if fmt in ("html", "json") else "attachment"
     headers = {"Content-Disposition": content_disposition(disposition, "-".join(("grondstof", *name)), fmt)}
     if fmt == "html":
@@ -41,36 +66,21 @@ def _lang(request: Request) -> str:
     return lang
 
 
-def _build(request: Request, kind: str, **params: object) -> object:
-    """The document ``kind`` with figures from the app's cached runner (one report renders at a time)."""
-    from grondstof.documents import DOCUMENTS
-    from grondstof.web.templating import caller
-
-    return DOCUMENTS[kind].build(caller(request), request.app.state.store, lang=_lang(request), **params)
-
-
 @router.get("/report/material/{material}.{fmt}")
-def material_report(request: Request, material: str, fmt: str, country: str = "NL") -> Response:
+async def material_report(request: Request, material: str, fmt: str, country: str = "NL") -> Response:
     """A material report for an importer (the material page's document)."""
-    if fmt not in MEDIA:
-        raise InputError("format", fmt, "html, pdf, xlsx or json")
-    with _LOCK:
-        report = _build(request, "material", material=material, country=country)
-        return _send(report, fmt, report.query["material"], report.query["country"])  # type: ignore[attr-defined]
+    arguments = {"material": material, "country": country}
+    return await _send(request, "material", arguments, fmt)
 
 
 @router.get("/report/country/{country}.{fmt}")
-def country_report(request: Request, country: str, fmt: str, year: str | None = None) -> Response:
+async def country_report(request: Request, country: str, fmt: str, year: str | None = None) -> Response:
     """A country report (the overview page's document)."""
-    if fmt not in MEDIA:
-        raise InputError("format", fmt, "html, pdf, xlsx or json")
-    with _LOCK:
-        report = _build(request, "country", country=country, year=year)
-        return _send(report, fmt, report.query["country"])  # type: ignore[attr-defined]
+    return await _send(request, "country", {"country": country, "year": year}, fmt)
 
 
 @router.get("/report/scenario/{name}.{fmt}")
-def scenario_report(request: Request, name: str, fmt: str) -> Response:
+async def scenario_report(request: Request, name: str, fmt: str) -> Response:
     """A report on one of the shipped example scenarios (a request never names a file path)."""
     from grondstof.scenarios.files import EXAMPLES
 
@@ -79,6 +89,4 @@ def scenario_report(request: Request, name: str, fmt: str) -> Response:
     shipped = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
     if name not in shipped:
         raise InputError("scenario", name, "one of the shipped scenarios: " + ", ".join(shipped))
-    with _LOCK:
-        report = _build(request, "scenario", scenario=name)
-        return _send(report, fmt, "scenario", report.query["scenario"])  # type: ignore[attr-defined]
+    return await _send(request, "scenario", {"scenario": name}, fmt)

@@ -234,8 +234,55 @@ def run_upload(request: Request, data: bytes, arguments: dict[str, Any]) -> Resu
     from grondstof.scanner.query import scan
 
     arguments = {k: v for k, v in arguments.items() if k not in ("source", "template")}
-    with request.app.state.runner._lock:
+    with _scan_slot():
         return scan(upload=data, label=LABEL, store=request.app.state.store, **arguments)
+
+
+SCANS_AT_ONCE = 2
+"""Uploaded files scanned at once by one server process (each on its own engine cursor)."""
+SCANS_WAITING = 8
+"""Scans waiting for a slot; more are refused with 429 (the server's cheap requests keep their threads)."""
+_SCAN_SLOTS = threading.BoundedSemaphore(SCANS_AT_ONCE)
+_SCAN_COUNT = threading.Lock()
+_scans = 0
+
+
+class _scan_slot:
+    """Hold one of :data:`SCANS_AT_ONCE` scan slots; 429 beyond :data:`SCANS_WAITING` waiting, and the
+    request's own time limit or disconnect ends the wait (:mod:`grondstof.cancel`)."""
+
+    def __enter__(self) -> None:
+        from grondstof import cancel
+        from grondstof.errors import LimitError
+
+        global _scans
+        with _SCAN_COUNT:
+            if _scans >= SCANS_AT_ONCE + SCANS_WAITING:
+                raise LimitError(
+                    "uploads scanned at once",
+                    _scans + 1,
+                    SCANS_AT_ONCE + SCANS_WAITING,
+                    429,
+                    f"{SCANS_AT_ONCE} running and {SCANS_WAITING} waiting",
+                    retry_after=5,
+                )
+            _scans += 1
+        try:
+            while not _SCAN_SLOTS.acquire(timeout=0.05):
+                cancel.check()
+        except BaseException:
+            self._leave()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        _SCAN_SLOTS.release()
+        self._leave()
+
+    @staticmethod
+    def _leave() -> None:
+        global _scans
+        with _SCAN_COUNT:
+            _scans -= 1
 
 
 def limit_problem(exc: limits.LimitError) -> JSONResponse:

@@ -1,5 +1,5 @@
 """The web app's defences in one place: security headers, the Host check, control characters in URLs, safe
-download file names, and ``Connection: close`` after a server error.
+download file names, and the answer to an unexpected server error.
 
 :class:`Harden` is one ASGI middleware (the outermost one) that, for every HTTP request:
 
@@ -10,9 +10,12 @@ download file names, and ``Connection: close`` after a server error.
   with 400 naming the parameter, so no user text can reach a response header or a log line with one;
 * adds ``Content-Security-Policy``, ``X-Content-Type-Options: nosniff``, ``Referrer-Policy``,
   ``X-Frame-Options`` and ``Cross-Origin-Opener-Policy`` to every response;
-* answers an unhandled exception with a 500 that says ``Connection: close`` (the server closes the
-  connection after an exception, and a keep-alive client must be told so) before re-raising it for the
-  server's log.
+* answers an exception that escapes every inner layer with a 500 that says ``Connection: close`` (the
+  server closes the connection after an exception, and a keep-alive client must be told so) before
+  re-raising it for the server's log. In the served app the request guard inside it
+  (:class:`grondstof.web.app.Guard`) already answers such errors with :func:`answer_without_app` (the
+  same problem+json or error page, logged, and the keep-alive connection stays usable), so this is the
+  last line only.
 
 :func:`content_disposition` builds a ``Content-Disposition`` header from a safe ASCII file name plus the
 UTF-8 name as ``filename*`` (RFC 6266, RFC 8187), never from raw input.
@@ -287,6 +290,12 @@ async def _send_response(
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": with_security_headers(headers)})
     await send({"type": "http.response.body", "body": body if scope.get("method") != "HEAD" else b""})
+
+
+async def answer_without_app(scope: Scope, send: Send, status: int, title: str, detail: str) -> None:
+    """Answer ``status`` without the app (problem+json for the API, the error page for pages), with the
+    security headers; used by the request guard for an exception no handler turned into a response."""
+    await _send_response(scope, send, status, title, detail, {})
 
 
 def _error_page(scope: Scope, status: int, message: str) -> bytes:

@@ -1,0 +1,247 @@
+"""Compiled SQL per expression shape: Ibis compiles a query shape once; later queries of that shape only put
+their own values into the SQL text.
+
+Compiling an Ibis expression to SQL costs tens of milliseconds of Python, more than DuckDB needs to answer
+most of grondstof's queries. A server answers thousands of queries that differ only in their filter values
+(a country, a material's codes, a year range): the same expression *shape*. This module caches, per shape,
+the SQL text split at those values, and fills in the values of each new query.
+
+What counts as a value (a *parameter*):
+
+* a string, integer or float literal whose every use is a comparison operand (``=``, ``<>``, ``<``, ``<=``,
+  ``>``, ``>=``), a ``BETWEEN`` bound or an ``IN`` list item — the places filters put request values;
+* the name of a small lookup table made by :func:`grondstof.engine.small_table` (named by its content).
+
+Everything else — other literals, list lengths, column names, operations, table schemas — is part of the
+shape. The template of a shape is made by compiling the expression a second time with every parameter
+replaced by a sentinel value and cutting the SQL at the sentinels; it is kept only if putting the original
+values back reproduces the SQL Ibis compiled for the original expression, character for character.
+Values are rendered by the Ibis compiler's own literal rule, so a new value reads exactly as Ibis would
+have written it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["SqlTemplates"]
+
+SMALL_TABLE_PREFIX = "gs_small_"
+SHAPES = 1024  # templates kept per cache (least recently used dropped)
+_UNCACHEABLE = object()
+
+
+class SqlTemplates:
+    """A thread-safe cache of SQL templates per expression shape, for one engine connection family.
+
+    ``sql(backend, expr)`` returns the SQL of ``expr`` (a table expression), compiling only for a shape
+    not seen before. Counters ``hits``, ``misses`` and ``uncacheable`` say how well it works.
+    """
+
+    def __init__(self, size: int = SHAPES) -> None:
+        self.size = size
+        self._templates: OrderedDict[Any, Any] = OrderedDict()
+        self._rendered: dict[tuple[Any, Any], str] = {}
+        self._lock = threading.Lock()
+        self.hits = self.misses = self.uncacheable = 0
+
+    def sql(self, backend: Any, expr: Any) -> str:
+        """The SQL text of table expression ``expr`` for ``backend`` (an Ibis SQL backend)."""
+        op = expr.op()
+        shape = _shape(op)
+        if shape is None:
+            self.uncacheable += 1
+            return str(backend.compile(expr))
+        key, params = shape
+        with self._lock:
+            template = self._templates.get(key)
+            if template is not None:
+                self._templates.move_to_end(key)
+        if template is not None and template is not _UNCACHEABLE:
+            self.hits += 1
+            return _fill(template, [self._render(backend, node) for node in params])
+        compiled = str(backend.compile(expr))
+        if template is _UNCACHEABLE:
+            self.uncacheable += 1
+            return compiled
+        self.misses += 1
+        made = _template(backend, op, params, compiled)
+        with self._lock:
+            self._templates[key] = made if made is not None else _UNCACHEABLE
+            while len(self._templates) > self.size:
+                self._templates.popitem(last=False)
+        return compiled
+
+    def _render(self, backend: Any, node: Any) -> str:
+        key = (node.dtype, node.value) if hasattr(node, "dtype") else ("table", node.name)
+        text = self._rendered.get(key)
+        if text is None:
+            text = _render(backend, node)
+            if len(self._rendered) > 100_000:
+                self._rendered.clear()
+            self._rendered[key] = text
+        return text
+
+
+# -- shapes ----------------------------------------------------------------------------------------------
+
+
+def _parameter_parents() -> tuple[type, ...]:
+    import ibis.expr.operations as ops
+
+    return (
+        ops.InValues,
+        ops.Equals,
+        ops.NotEquals,
+        ops.Greater,
+        ops.GreaterEqual,
+        ops.Less,
+        ops.LessEqual,
+        ops.Between,
+    )
+
+
+def _shape(op: Any) -> tuple[Any, list[Any]] | None:
+    """(key, parameter nodes) of an expression graph, or None if it holds something not to cache
+    (an in-memory table, whose data Ibis registers while compiling; a value that cannot be hashed)."""
+    import ibis.expr.operations as ops
+    from ibis.common.graph import Graph
+
+    graph = Graph.from_bfs(op)
+    order = {node: n for n, node in enumerate(graph)}
+    parents: dict[Any, set[type]] = {}
+    for node, children in graph.items():
+        if isinstance(node, ops.InMemoryTable):
+            return None
+        for child in children:
+            if isinstance(child, ops.Literal):
+                parents.setdefault(child, set()).add(type(node))
+    allowed = _parameter_parents()
+    params: list[Any] = []
+    slot: dict[Any, int] = {}
+    for node in graph:
+        if isinstance(node, ops.Literal) and _is_value(node):
+            if all(issubclass(kind, allowed) for kind in parents.get(node, ())) and node in parents:
+                slot[node] = len(params)
+                params.append(node)
+        elif isinstance(node, ops.DatabaseTable) and node.name.startswith(SMALL_TABLE_PREFIX):
+            slot[node] = len(params)
+            params.append(node)
+    parts = []
+    try:
+        for node in graph:
+            if node in slot:
+                kind = node.dtype if isinstance(node, ops.Literal) else node.schema
+                parts.append(("?", type(node), kind, slot[node]))
+                continue
+            described = (
+                _describe(n, a, order) for n, a in zip(node.__argnames__, node.__args__, strict=True)
+            )
+            parts.append((type(node), *described))
+        key = tuple(parts)
+        hash(key)
+    except TypeError:
+        return None
+    return key, params
+
+
+def _is_value(node: Any) -> bool:
+    """A literal that may be a parameter: a string, an integer or a finite float."""
+    import math
+
+    value, dtype = node.value, node.dtype
+    if value is None or isinstance(value, bool):
+        return False
+    if dtype.is_string():
+        return isinstance(value, str)
+    if dtype.is_integer():
+        return isinstance(value, int)
+    if dtype.is_floating():
+        return isinstance(value, float) and math.isfinite(value)
+    return False
+
+
+def _describe(name: str, arg: Any, order: Mapping[Any, int]) -> Any:
+    from ibis.common.graph import Node
+
+    if isinstance(arg, Node):
+        return ("@", order[arg])
+    if isinstance(arg, tuple):
+        return ("(", *(_describe(name, a, order) for a in arg))
+    if isinstance(arg, Mapping):
+        return ("{", *((k, _describe(name, v, order)) for k, v in arg.items()))
+    if name == "source":
+        return "source"  # the backend a table lives on: not part of the SQL
+    return arg
+
+
+# -- templates -------------------------------------------------------------------------------------------
+
+
+def _template(backend: Any, op: Any, params: list[Any], compiled: str) -> list[str | int] | None:
+    """The SQL of ``op`` cut at its parameters, or None when the cut is not exact."""
+    import ibis.expr.operations as ops
+
+    if not params:
+        return [compiled]
+    sentinels: dict[Any, Any] = {}
+    for n, node in enumerate(params):
+        if isinstance(node, ops.DatabaseTable):
+            sentinels[node] = node.copy(name=f"{SMALL_TABLE_PREFIX}param{n}x")
+        else:
+            value = _sentinel(node.dtype, n)
+            if value is None:
+                return None
+            sentinels[node] = ops.Literal(value, node.dtype)
+    try:
+        probe = str(backend.compile(op.replace(sentinels).to_expr()))
+    except Exception:  # an expression Ibis cannot rebuild with other values: compile it each time
+        return None
+    texts = [_render(backend, sentinels[node]) for node in params]
+    pattern = re.compile("|".join(f"(?<![\\w.]){re.escape(t)}(?![\\w.])" for t in texts))
+    index = {t: n for n, t in enumerate(texts)}
+    pieces: list[str | int] = []
+    last = 0
+    found = set()
+    for match in pattern.finditer(probe):
+        pieces.append(probe[last : match.start()])
+        pieces.append(index[match.group(0)])
+        found.add(index[match.group(0)])
+        last = match.end()
+    pieces.append(probe[last:])
+    if len(found) != len(params):
+        return None
+    if _fill(pieces, [_render(backend, node) for node in params]) != compiled:
+        return None
+    return pieces
+
+
+def _sentinel(dtype: Any, n: int) -> Any:
+    """A value of ``dtype`` that stands out in SQL text (and fits the type)."""
+    if dtype.is_string():
+        return f"gsParam{n}q7z"
+    if dtype.is_integer():
+        upper = dtype.bounds.upper
+        return upper - 11 - n if upper - 11 - n > 0 else None
+    if dtype.is_floating():
+        return 0.000123456789 + n * 1e-12
+    return None
+
+
+def _render(backend: Any, node: Any) -> str:
+    """SQL text of a parameter: a literal as Ibis's compiler writes it, or a quoted table name."""
+    import ibis.expr.operations as ops
+    import sqlglot as sg
+
+    compiler = backend.compiler
+    if isinstance(node, ops.DatabaseTable):
+        return str(sg.to_identifier(node.name, quoted=compiler.quoted).sql(compiler.dialect))
+    return str(compiler.visit_Literal(node, value=node.value, dtype=node.dtype).sql(compiler.dialect))
+
+
+def _fill(pieces: list[str | int], values: list[str]) -> str:
+    return "".join(values[p] if isinstance(p, int) else p for p in pieces)
