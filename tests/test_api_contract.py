@@ -127,7 +127,13 @@ class AcrossRoutes(RuleBasedStateMachine):
     def start(self) -> None:
         # A fresh client per sequence: an empty cookie jar; the app (and its result cache) is shared.
         self.client = TestClient(APP, raise_server_exceptions=False)
+        # Run the app's startup as a server does: an earlier client (schemathesis) may have run its
+        # shutdown, after which the app refuses work (503) until it starts again.
+        self.client.__enter__()
         self.answers: dict[str, tuple[int, str]] = {}
+
+    def teardown(self) -> None:
+        self.client.__exit__(None, None, None)
 
     def _get(self, path: str, query: dict[str, Any], *, remember: bool = False) -> str:
         url = f"{path}?{urlencode(query, doseq=True)}" if query else path

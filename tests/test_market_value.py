@@ -107,7 +107,7 @@ def test_cutoff_value_at_market_prices_beside_trade_value(real_store) -> None:
 
 
 @pytest.mark.realdata
-def test_price_date_through_the_cli(real_store) -> None:
+def test_price_date_through_the_cli(real_store_dir) -> None:
     runner = CliRunner()
     args = [
         "stockpile",
@@ -119,6 +119,8 @@ def test_price_date_through_the_cli(real_store) -> None:
         "30",
         "--price-date",
         "2022-03",
+        "--store",
+        str(real_store_dir),
     ]
     out = runner.invoke(app, [*args, "--json"])
     assert out.exit_code == 0, out.output
@@ -126,3 +128,48 @@ def test_price_date_through_the_cli(real_store) -> None:
     assert row["valuation"].startswith("market price: Nickel (worldbank_cmo) 2022-03")
     bad = runner.invoke(app, ["stockpile", "--country", "NL", "--days", "30", "--price-date", "March"])
     assert bad.exit_code != 0 and "price" in bad.output.lower()
+
+
+@pytest.mark.realdata
+def test_scan_states_value_at_risk_at_market_prices(real_store) -> None:
+    """The scanner values each material at its market price on ``price_date`` beside the trade unit value:
+    tonnes of content × EUR/t, times the share under export controls."""
+    from grondstof.scanner.query import scan
+
+    plain = scan("ev_nmc", quantity=1000, store=real_store, date="2025-06-01")
+    assert all(r["value_market_eur"] is None and r["market_price"] is None for r in plain.rows)
+    result = scan("ev_nmc", quantity=1000, store=real_store, date="2025-06-01", price_date="2022-03")
+    rows = {r["material"]: r for r in result.rows}
+    price, _ = market_price(real_store, "nickel", "2022-03")
+    nickel = rows["nickel"]
+    assert nickel["market_price_eur_t"] == pytest.approx(price.eur_per_t)
+    assert nickel["value_market_eur"] == pytest.approx(nickel["quantity_t"] * price.eur_per_t)
+    assert nickel["market_price"].startswith("market price: Nickel (worldbank_cmo) 2022-03")
+    graphite = rows["graphite"]
+    if graphite["controlled_share"]:
+        assert graphite["value_at_risk_market_eur"] == pytest.approx(
+            graphite["value_market_eur"] * graphite["controlled_share"]
+        )
+    unpriced = [r for r in result.rows if r["market_price_eur_t"] is None]
+    assert unpriced and all(r["market_price"] for r in unpriced)  # each says why there is no price
+    assert plain.rows[0]["value"] == result.rows[0]["value"]  # the trade unit value stays
+
+
+@pytest.mark.realdata
+def test_scan_price_date_is_checked(real_store) -> None:
+    from grondstof.scanner.query import scan
+
+    with pytest.raises(InputError) as err:
+        scan("ev_nmc", store=real_store, price_date="March 2022")
+    assert err.value.parameter == "price_date"
+
+
+@pytest.mark.realdata
+def test_scan_price_date_on_the_command_line(real_store_dir) -> None:
+    out = CliRunner().invoke(
+        app,
+        ["scan", "ev_lfp", "--price-date", "2024", "--store", str(real_store_dir), "--json"],
+    )
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)["rows"]
+    assert any(r["value_market_eur"] for r in rows)

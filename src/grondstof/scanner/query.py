@@ -12,6 +12,7 @@ the result names it only by the label the caller gives (the web passes ``upload`
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
@@ -106,6 +107,33 @@ FIELDS = [
     Field("value", "Yearly value", "money", description="quantity × price, in `currency`"),
     Field("value_at_risk", "Value at risk", "money", description="value × share under controls"),
     Field("currency", "Currency"),
+    Field(
+        "market_price_eur_t",
+        "Market price (EUR/t)",
+        "money",
+        show=False,
+        description="with --price-date: the material's market price per tonne at that date, in EUR",
+    ),
+    Field(
+        "market_price",
+        "Market price used",
+        show=False,
+        description="series, date, unit and rate; or why none",
+    ),
+    Field(
+        "value_market_eur",
+        "Yearly value at market price (EUR)",
+        "money",
+        show=False,
+        description="quantity × market price (with --price-date)",
+    ),
+    Field(
+        "value_at_risk_market_eur",
+        "Value at risk at market price (EUR)",
+        "money",
+        show=False,
+        description="value at market price × share under controls (with --price-date)",
+    ),
     Field(
         "eol_rir",
         "Recycled input (EoL-RIR)",
@@ -215,6 +243,17 @@ class ScanParams(Params):
             "YYYY-MM-DD: export controls in force on this day (default today).",
             "JJJJ-MM-DD: exportbeperkingen die op deze dag gelden (standaard vandaag).",
             max_length=10,
+        ),
+    ] = None
+    price_date: Annotated[
+        str | None,
+        described(
+            "A year (2024) or month (2022-03): also value each material at its market price then, in EUR "
+            "(World Bank Pink Sheet or USGS; ECB annual rate).",
+            "Een jaar (2024) of maand (2022-03): waardeer elk materiaal ook tegen de marktprijs van dat "
+            "moment, in EUR (Wereldbank Pink Sheet of USGS; ECB-jaarkoers).",
+            max_length=20,
+            pattern=r"^[0-9]{4}(-[0-9]{1,2})?$",
         ),
     ] = None
     skip_bad_rows: Annotated[
@@ -362,6 +401,7 @@ def scan(
     country: str = "NL",
     quantity: float = 1.0,
     date: str | dt.date | None = None,
+    price_date: str | None = None,
     skip_bad_rows: bool = False,
     store: Any = None,
     lang: str = "en",
@@ -383,6 +423,10 @@ def scan(
         Units of a template per year, or a factor on every line of a file.
     date:
         Export controls in force on this day (``YYYY-MM-DD``, default today).
+    price_date:
+        A year or month: each material is also valued at its market price then (EUR per tonne of content,
+        :func:`grondstof.indicators.prices.market_price`), beside the trade unit value, with the price
+        used (or why there is none) on every row.
     skip_bad_rows:
         Scan the valid rows when some are malformed, listing the bad ones in ``meta["skipped_rows"]``;
         without it a file with bad rows raises :class:`~grondstof.scanner.readers.BadRowsError` listing all.
@@ -408,6 +452,8 @@ def scan(
             "source", None if not given else "several", "exactly one of a file, a template or an upload"
         )
     day = parse_date(date)
+    if price_date is not None and not re.fullmatch(r"[0-9]{4}(-[0-9]{1,2})?", str(price_date)):
+        raise InputError("price_date", price_date, "a year (2024) or a month (2022-03)")
     importer = countries().resolve_importer(country, parameter="country")
     store = store or open_store()
     if upload is not None:
@@ -430,19 +476,28 @@ def scan(
             codes = ", ".join(u["code"] for u in parsed.unmapped[:10])
             raise InputError("code", codes, "HS6 or CN8 codes the material registry maps (none of these is)")
         raise InputError("file", where, "at least one valid row with a material")
-    return _Scan(parsed, importer, day, quantity, store, lang, where).result()
+    return _Scan(parsed, importer, day, quantity, store, lang, where, price_date).result()
 
 
 class _Scan:
     """One scan: the needs, the national figures fetched for their materials, and the assembled result."""
 
     def __init__(
-        self, parsed: Any, importer: Any, day: dt.date, quantity: float, store: Any, lang: str, label: str
+        self,
+        parsed: Any,
+        importer: Any,
+        day: dt.date,
+        quantity: float,
+        store: Any,
+        lang: str,
+        label: str,
+        price_date: str | None = None,
     ) -> None:
         from grondstof.registry.materials import materials
 
         self.parsed, self.importer, self.day, self.quantity = parsed, importer, day, quantity
         self.store, self.lang, self.label = store, lang, label
+        self.price_date = price_date
         self.registry = materials()
         self.mats = _aggregate(parsed.needs)
         self.ids = sorted(self.mats, key=lambda m: -self.mats[m].tonnes)
@@ -725,6 +780,20 @@ class _Scan:
                 )
         return None, "not mapped by GeoPolRisk"
 
+    def _market(self, material: str, quantity: float | None) -> tuple[float | None, str | None]:
+        """The market price in EUR per tonne at ``price_date`` and its label (or why there is none)."""
+        if self.price_date is None:
+            return None, None
+        if quantity is None:
+            return None, "no market value: the goods are in a code shared with other materials"
+        from grondstof.indicators.prices import market_price
+
+        found, why = market_price(self.store, material, self.price_date)
+        if found is None:
+            return None, why
+        self.sources.add(found.source)
+        return found.eur_per_t, found.label
+
     def _material_row(self, material: str) -> dict[str, Any]:
         from grondstof.indicators._common import country_name
         from grondstof.scanner.prices import Price, price_of
@@ -775,6 +844,8 @@ class _Scan:
                 source=self.price_source.get(material, ""),
             )
         value = quantity * price.value if price is not None and quantity is not None else None
+        market_eur_t, market_label = self._market(material, quantity)
+        market_value = quantity * market_eur_t if market_eur_t is not None and quantity is not None else None
         world_hhi = world["hhi"] if world else None
         row = {
             "material": material,
@@ -818,6 +889,12 @@ class _Scan:
             "value": value,
             "value_at_risk": value * controlled if value is not None and controlled is not None else None,
             "currency": price.currency if price else None,
+            "market_price_eur_t": market_eur_t,
+            "market_price": market_label,
+            "value_market_eur": market_value,
+            "value_at_risk_market_eur": market_value * controlled
+            if market_value is not None and controlled is not None
+            else None,
             "eol_rir": self.eol.get(material),
             "alternatives": None,
             "design_alternatives": None,
