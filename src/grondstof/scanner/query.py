@@ -792,7 +792,12 @@ class _Scan:
         if found is None:
             return None, why
         self.sources.add(found.source)
-        return found.eur_per_t, found.label
+        # The series prices its own product (a metal, or a compound such as a carbonate or an amorphous
+        # grade); the need is tonnes of content, so say so on the figure.
+        return (
+            found.eur_per_t,
+            f"{found.label}; per tonne of the priced product, applied to tonnes of content",
+        )
 
     def _material_row(self, material: str) -> dict[str, Any]:
         from grondstof.indicators._common import country_name
