@@ -218,18 +218,19 @@ class _Worker:
             except (BrokenPipeError, OSError) as exc:
                 self.kill()
                 raise WorkerCrashed("a heavy-request worker stopped unexpectedly; try again") from exc
-            with selectors.DefaultSelector() as selector:
-                selector.register(self.process.stdout, selectors.EVENT_READ)
-                while not selector.select(POLL):
-                    reason = stop()
-                    if reason is not None:
-                        self.kill()
-                        raise cancel.Cancelled(reason)
-                    if not self.alive:
-                        break
             try:
+                with selectors.DefaultSelector() as selector:
+                    selector.register(self.process.stdout, selectors.EVENT_READ)
+                    while not selector.select(POLL):
+                        reason = stop()
+                        if reason is not None:
+                            self.kill()
+                            raise cancel.Cancelled(reason)
+                        if not self.alive:
+                            break
                 status, value = _receive(self.process.stdout)
-            except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            # ValueError: the pipe was closed under us (shutdown() kills the worker from another thread).
+            except (EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
                 self.kill()
                 reason = stop()  # killed by shutdown or a cancel between two polls: say so, not "crashed"
                 if reason is not None:
