@@ -14,7 +14,8 @@ from grondstof.errors import SourceFormatError
 from grondstof.schema import TABLES
 from grondstof.sources import wmd
 
-FIXTURE = Path(__file__).parent / "fixtures" / "wmd" / "world_mining_data_long.csv"
+# Hand-written miniature in the long layout (invented figures; the real file is read from the data directory).
+FIXTURE = Path(__file__).parent / "fixtures" / "wmd" / "wmd_miniature_long.csv"
 
 
 def variant(tmp_path: Path, old: str, new: str, *, count: int = 1) -> Path:
@@ -86,7 +87,7 @@ def test_long_fixture_gives_production_and_totals() -> None:
         "stage": "processing",
         "country": "CHN",
         "year": 2021,
-        "quantity": 420.0,
+        "quantity": 410.0,
         "unit": "metr. t",
         "flag": "r",
     }
@@ -95,9 +96,9 @@ def test_long_fixture_gives_production_and_totals() -> None:
     assert by_key[("Gold", "IND", 2022)]["flag"] == "p"
     assert by_key[("Gold", "IND", 2022)]["unit"] == "kg"
     # Known mislabels are placed by name: French Guiana (coded GUY) and Kosovo (coded R20).
-    assert by_key[("Gold", "GUF", 2022)]["quantity"] == 900.0
-    assert by_key[("Gold", "GUY", 2022)]["quantity"] == 15000.0
-    assert by_key[("Lead", "XKX", 2022)]["quantity"] == 4500.0
+    assert by_key[("Gold", "GUF", 2022)]["quantity"] == 800.0
+    assert by_key[("Gold", "GUY", 2022)]["quantity"] == 14000.0
+    assert by_key[("Lead", "XKX", 2022)]["quantity"] == 4400.0
     assert by_key[("Lead", "TWN", 2022)]["flag"] == ""  # S19, BACI's code for Taiwan
     total = {(r["commodity"], r["year"]): r for r in totals.to_pylist()}
     assert total[("Gallium", 2022)] == {
@@ -106,7 +107,7 @@ def test_long_fixture_gives_production_and_totals() -> None:
         "material": "gallium",
         "stage": "processing",
         "year": 2022,
-        "quantity": 600.0,
+        "quantity": 610.0,
         "unit": "metr. t",
     }
 
@@ -139,17 +140,17 @@ def test_db_layout_gives_the_same_rows(tmp_path: Path) -> None:
     ("old", "new", "line", "column"),
     [
         ("production,unit", "prod,unit", 1, "production"),  # bad header
-        ("CHN,156,2021,420.0", "CHN,156,2021,4x0", 2, "production"),  # non-numeric
-        ("JPN,392,2021,3.0", "JPN,392,2021,-3.0", 3, "production"),  # negative
+        ("CHN,156,2021,410.0", "CHN,156,2021,4x0", 2, "production"),  # non-numeric
+        ("JPN,392,2021,5.0", "JPN,392,2021,-5.0", 3, "production"),  # negative
         ("Japan,JPN,392,2021", "Atlantis,XYZ,999,2021", 3, "iso3"),  # unknown country
         ("Japan,JPN,392,2021", "Japan,KOR,392,2021", 3, "iso3"),  # name and code disagree
         ("India,IND,699,2022", "Europe EFTA,R20,697,2022", 10, "iso3"),  # an aggregate, not a country
         ("Gallium,China,CHN,156,2021", "Gallium,China,CHN,156,20x1", 2, "year"),  # bad year
         ("Gallium,China,CHN,156,2021", "Gallium,China,CHN,156,1850", 2, "year"),  # year out of range
         ("Gallium,Japan,JPN,392,2021", "Unobtainium,Japan,JPN,392,2021", 3, "commodity"),  # unknown sheet
-        ("1500.0,kg,p", "1500.0,lb,p", 10, "unit"),  # unknown unit
-        ("1500.0,kg,p", "1500.0,metr. t,p", 10, "unit"),  # a second unit in one sheet
-        ("1500.0,kg,p", "1500.0,kg,x", 10, "data_source"),  # unknown flag
+        ("1600.0,kg,p", "1600.0,lb,p", 10, "unit"),  # unknown unit
+        ("1600.0,kg,p", "1600.0,metr. t,p", 10, "unit"),  # a second unit in one sheet
+        ("1600.0,kg,p", "1600.0,kg,x", 10, "data_source"),  # unknown flag
         ("Gallium,Total,DELETE,DELETE,2021", "Gallium,Total,CHN,DELETE,2021", 4, "iso3"),  # half a total
     ],
 )
