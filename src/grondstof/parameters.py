@@ -96,6 +96,8 @@ class Params(BaseModel):
 
 
 # Shared declarations. A model may narrow them with a further Field (the later one wins).
+PERIOD_PATTERN = r"^[0-9]{4}(-[0-9]{1,2})?$"  # a year (2024) or a month (2022-03): prices and price dates
+
 Lang = Annotated[
     Literal["en", "nl"],
     described(

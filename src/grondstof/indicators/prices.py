@@ -53,7 +53,7 @@ from typing import Annotated, Any, Literal
 
 from grondstof.errors import InputError
 from grondstof.indicators._common import fetch
-from grondstof.parameters import Cli, Lang, MaterialText, Params, described
+from grondstof.parameters import PERIOD_PATTERN, Cli, Lang, MaterialText, Params, described
 from grondstof.registry.materials import Material, materials
 from grondstof.result import Field, Result
 from grondstof.store import Store
@@ -116,7 +116,16 @@ INDICATOR_FIELDS = [
 
 
 # A year or a month in ASCII digits ("2015", "2015-06"); the month's range is checked by the analysis.
-PERIOD_PATTERN = r"^[0-9]{4}(-[0-9]{1,2})?$"
+
+
+SeriesName = Annotated[
+    str | None,
+    described(
+        "One series by name (e.g. Nickel); default every series of the material.",
+        "Eén reeks bij naam (bijv. Nickel); standaard alle reeksen van de grondstof.",
+        max_length=100,
+    ),
+]
 
 
 class PricesParams(Params):
@@ -157,14 +166,7 @@ class PricesParams(Params):
             "USD (de munt van de bronnen) of EUR, omgerekend tegen de ECB-jaarkoers die elke rij noemt.",
         ),
     ] = "USD"
-    series: Annotated[
-        str | None,
-        described(
-            "One series by name (e.g. Nickel); default every series of the material.",
-            "Eén reeks bij naam (bijv. Nickel); standaard alle reeksen van de grondstof.",
-            max_length=100,
-        ),
-    ] = None
+    series: SeriesName = None
     lang: Lang = "en"
 
 
@@ -191,14 +193,7 @@ class PriceIndicatorsParams(Params):
         ),
         Cli(flags=("--to",)),
     ] = None
-    series: Annotated[
-        str | None,
-        described(
-            "One series by name (e.g. Nickel); default every series of the material.",
-            "Eén reeks bij naam (bijv. Nickel); standaard alle reeksen van de grondstof.",
-            max_length=100,
-        ),
-    ] = None
+    series: SeriesName = None
     lang: Lang = "en"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from grondstof.errors import InputError
-from grondstof.parameters import Cli, CountryText, Lang, Params, Web, described
+from grondstof.parameters import PERIOD_PATTERN, Cli, CountryText, Lang, Params, Web, described
 from grondstof.result import Field, Result
 from grondstof.scanner import kernel
 from grondstof.scanner.templates import template_ids
@@ -253,7 +253,7 @@ class ScanParams(Params):
             "Een jaar (2024) of maand (2022-03): waardeer elk materiaal ook tegen de marktprijs van dat "
             "moment, in EUR (Wereldbank Pink Sheet of USGS; ECB-jaarkoers).",
             max_length=20,
-            pattern=r"^[0-9]{4}(-[0-9]{1,2})?$",
+            pattern=PERIOD_PATTERN,
         ),
     ] = None
     skip_bad_rows: Annotated[
@@ -452,7 +452,7 @@ def scan(
             "source", None if not given else "several", "exactly one of a file, a template or an upload"
         )
     day = parse_date(date)
-    if price_date is not None and not re.fullmatch(r"[0-9]{4}(-[0-9]{1,2})?", str(price_date)):
+    if price_date is not None and not re.match(PERIOD_PATTERN, str(price_date)):
         raise InputError("price_date", price_date, "a year (2024) or a month (2022-03)")
     importer = countries().resolve_importer(country, parameter="country")
     store = store or open_store()
