@@ -173,3 +173,14 @@ def test_scan_price_date_on_the_command_line(real_store_dir) -> None:
     assert out.exit_code == 0, out.output
     rows = json.loads(out.output)["rows"]
     assert any(r["value_market_eur"] for r in rows)
+
+
+@pytest.mark.realdata
+def test_a_bad_price_date_is_named_with_what_is_expected(real_store_dir) -> None:
+    out = CliRunner().invoke(
+        app, ["scan", "ev_nmc", "--price-date", "March 2022", "--store", str(real_store_dir)]
+    )
+    assert out.exit_code == 2
+    assert (
+        "--price-date: 'March 2022' is not valid; expected a year (2024) or a month (2022-03)" in out.output
+    )

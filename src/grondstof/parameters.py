@@ -239,7 +239,10 @@ def expected_text(field: FieldInfo) -> str:
         return "a whole number" + (" " + " and ".join(parts) if parts else "")
     if kind is float:
         return "a number" + (" " + " and ".join(parts) if parts else "")
-    text = "text"
+    pattern = next((m.pattern for m in field.metadata if getattr(m, "pattern", None)), None)
+    if pattern == PERIOD_PATTERN:
+        return "a year (2024) or a month (2022-03)"
+    text = "text" if pattern is None else f"text matching {pattern}"
     if "max_length" in limits:
         text += f" of at most {limits['max_length']} characters"
     if field.description:
