@@ -116,6 +116,24 @@ def lookup_table(
     return name
 
 
+def code_map_macro(con: Any, name: str, mapping: dict[int, str], value_type: str = "VARCHAR") -> str:
+    """Create a temporary macro ``name(x)`` mapping small non-negative integer codes to text (else NULL).
+
+    The map is a constant list indexed by the code: a lookup per row, where a join would build a hash
+    table and, with the insertion order kept, cost about as much as reading the file (BACI's ~250 country
+    codes on 12.6 M rows: 8 s of a 16 s statement).
+    """
+    if any(not isinstance(k, int) or not 0 <= k < 100_000 for k in mapping):
+        raise ValueError(f"{name}: codes must be integers in 0..99999")
+    size = max(mapping, default=-1) + 1
+    items = ", ".join(sql_text(mapping[i]) if i in mapping else "NULL" for i in range(size))
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO {name}(x) AS "
+        f"CASE WHEN x >= 0 AND x < {size} THEN (CAST([{items}] AS {value_type}[]))[x + 1] END"
+    )
+    return name
+
+
 def insert_rows(con: Any, table: str, rows: Sequence[tuple[Any, str]]) -> None:
     """Insert (key, text) rows with one VALUES statement (``executemany`` runs one statement per row)."""
     if not rows:
