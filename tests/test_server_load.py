@@ -31,6 +31,14 @@ def pool():
     made.shutdown()
 
 
+def _wait_until(condition, seconds: float = 20) -> None:
+    """Wait for ``condition()`` (a state of the pool, not a guess of how long a thread takes to start)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not hold in time"
+        time.sleep(0.01)
+
+
 def _in_thread(fn, *args):
     box: dict[str, object] = {}
 
@@ -55,9 +63,9 @@ def test_heavy_pool_runs_a_task_in_a_separate_worker_process(pool, tmp_path: Pat
 
 def test_heavy_pool_refuses_beyond_running_and_waiting_with_429(pool, tmp_path: Path) -> None:
     running, _ = _in_thread(pool.call, "sleep", 1.5, tmp_path, "a")
-    time.sleep(0.3)
+    _wait_until(lambda: sum(pool.busy) == 1)
     waiting, waited = _in_thread(pool.call, "sleep", 0, tmp_path, "b")
-    time.sleep(0.2)
+    _wait_until(lambda: sum(pool.busy) == 2)
     with pytest.raises(LimitError) as refused:
         pool.call("sleep", 0, tmp_path, "c")
     assert refused.value.status == 429 and refused.value.retry_after
@@ -71,7 +79,7 @@ def test_heavy_pool_limits_one_client(tmp_path: Path) -> None:
     pool = HeavyPool(workers=2, queue=4, per_client=1, seconds=20)
     try:
         first, _ = _in_thread(pool.call, "sleep", 1.0, tmp_path, "10.0.0.1")
-        time.sleep(0.3)
+        _wait_until(lambda: sum(pool.busy) == 1)
         with pytest.raises(LimitError, match="heavy requests per client") as refused:
             pool.call("sleep", 0, tmp_path, "10.0.0.1")
         assert refused.value.status == 429
@@ -141,13 +149,15 @@ def test_result_cache_is_bounded_in_bytes_and_evicts_the_least_recently_used() -
     assert len(cache) == 0 and cache.bytes == 0
 
 
-def test_cancel_token_limits_and_extensions() -> None:
+def test_cancel_token_limits_and_extensions(monkeypatch) -> None:
+    now = [1000.0]  # a clock the test moves: a busy machine cannot stretch a sleep past a limit
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
     token = cancel.CancelToken(0.05)
     assert token.expire() is not None and not token.cancelled
     token.allow(0.2)
-    time.sleep(0.1)
+    now[0] += 0.1
     assert token.expire() is not None  # extended for heavy work
-    time.sleep(0.15)
+    now[0] += 0.15
     assert token.expire() is None and token.reason == "deadline"
     with pytest.raises(cancel.Cancelled, match=r"time limit of 0.2 s"):
         token.check()
