@@ -184,3 +184,30 @@ def test_a_bad_price_date_is_named_with_what_is_expected(real_store_dir) -> None
     assert (
         "--price-date: 'March 2022' is not valid; expected a year (2024) or a month (2022-03)" in out.output
     )
+
+
+@pytest.mark.realdata
+def test_scan_profile_totals_value_at_risk_per_currency_and_at_market_prices(real_store) -> None:
+    """The firm profile holds the totals a page shows: value and value at risk per currency (never added
+    across currencies), and with ``price_date`` the same at market prices in EUR."""
+    from grondstof.scanner.query import scan, sub_result
+
+    result = scan("ev_nmc", quantity=1000, store=real_store, date="2025-06-01", price_date="2022-03")
+    firm = {
+        (r["indicator"], r["unit"]): r for r in sub_result(result, "profile").rows if r["scope"] == "firm"
+    }
+    for currency in {r["currency"] for r in result.rows if r["currency"]}:
+        rows = [r for r in result.rows if r["currency"] == currency]
+        assert firm[("yearly value", currency)]["value"] == pytest.approx(sum(r["value"] for r in rows))
+        risky = [r["value_at_risk"] for r in rows if r["value_at_risk"] is not None]
+        assert firm[("value at risk", currency)]["value"] == pytest.approx(sum(risky))
+    market = [r["value_market_eur"] for r in result.rows if r["value_market_eur"] is not None]
+    assert firm[("yearly value at market price", "EUR")]["value"] == pytest.approx(sum(market))
+    assert firm[("yearly value at market price", "EUR")]["counted"] == len(market)
+    at_risk = [
+        r["value_at_risk_market_eur"] for r in result.rows if r["value_at_risk_market_eur"] is not None
+    ]
+    assert firm[("value at risk at market price", "EUR")]["value"] == pytest.approx(sum(at_risk))
+    assert "2022-03" in firm[("yearly value at market price", "EUR")]["method"]
+    plain = scan("ev_nmc", quantity=1000, store=real_store, date="2025-06-01")
+    assert not any("market" in r["indicator"] for r in sub_result(plain, "profile").rows)

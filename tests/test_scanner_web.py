@@ -218,3 +218,26 @@ def test_template_scans_on_the_page_and_as_reports(web) -> None:
     blank = web.get("/scan/input/product_groups.xlsx")
     assert blank.status_code == 200 and blank.content[:2] == b"PK"
     assert os.environ.get("GRONDSTOF_TEST_NOTHING") is None
+
+
+def test_scan_page_values_at_market_prices_from_the_profile(web, real_store) -> None:
+    """The page's price-date field: market columns in the table and the EUR totals of the library's firm
+    profile in the headline figures."""
+    from grondstof.scanner.query import scan, sub_result
+
+    plain = web.get("/scan?template=ev_nmc&quantity=1000")
+    assert plain.status_code == 200 and 'name="price_date"' in plain.text
+    assert "Yearly value at market price" not in plain.text
+    page = web.get("/scan?template=ev_nmc&quantity=1000&price_date=2022-03")
+    assert page.status_code == 200 and "Yearly value at market price" in page.text
+    assert 'value="2022-03"' in page.text
+    firm = [
+        r
+        for r in sub_result(
+            scan("ev_nmc", quantity=1000, price_date="2022-03", store=real_store), "profile"
+        ).rows
+        if r["scope"] == "firm" and r["indicator"] == "yearly value at market price"
+    ]
+    assert f"EUR {firm[0]['value']:,.0f}" in page.text
+    bad = web.get("/scan?template=ev_nmc&quantity=1000&price_date=March")
+    assert bad.status_code == 400 and "price_date" in bad.text

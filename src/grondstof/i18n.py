@@ -646,6 +646,7 @@ TEXTS.update(
         "scan_file": {"en": "File (CSV or Excel)", "nl": "Bestand (CSV of Excel)"},
         "scan_factor": {"en": "Factor", "nl": "Factor"},
         "scan_date": {"en": "Controls on", "nl": "Beperkingen op"},
+        "scan_price_date": {"en": "Market prices of", "nl": "Marktprijzen van"},
         "scan_skip": {"en": "scan without bad rows", "nl": "scan zonder foute regels"},
         "scan_submit": {"en": "Scan", "nl": "Scannen"},
         "scan_inputs": {

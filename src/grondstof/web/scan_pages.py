@@ -51,7 +51,7 @@ api_router = APIRouter(prefix="/api/v1")
 COOKIE = "grondstof_scan"
 LABEL = "upload"
 # Form fields and query parameters of the scan besides the file (validated by the scan's parameter model).
-PARAMETERS = ("country", "quantity", "date", "skip_bad_rows", "lang")
+PARAMETERS = ("country", "quantity", "date", "price_date", "skip_bad_rows", "lang")
 # Room for the multipart envelope around the file (boundaries, headers, the other fields).
 ENVELOPE_BYTES = 64_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,6 +72,11 @@ _BODY = {
             ("country", "string", "Importing country (code, name or EU27); default NL."),
             ("quantity", "number", "Factor on every line; default 1."),
             ("date", "string", "YYYY-MM-DD: export controls in force on this day (default today)."),
+            (
+                "price_date",
+                "string",
+                "A year (2024) or month (2022-03): also value at market prices then, in EUR.",
+            ),
             ("skip_bad_rows", "boolean", "Scan the valid rows and list the bad ones."),
             ("lang", "string", "en or nl."),
         )
@@ -423,6 +428,8 @@ def _view(request: Request, result: Result, query: dict[str, Any], *, upload: bo
         "currency",
         "flags",
     ]
+    if query.get("price_date"):
+        shown[-1:-1] = ["market_price_eur_t", "value_market_eur", "value_at_risk_market_eur", "market_price"]
     name = "scan" if not upload else "scan-upload"
     materials = Table(name, result, query, limit=200, fields=shown)
     profile = sub_result(result, "profile")
@@ -432,25 +439,26 @@ def _view(request: Request, result: Result, query: dict[str, Any], *, upload: bo
     products = Result(
         profile.title, profile.fields, [r for r in profile.rows if r["scope"] != "firm"], profile.meta
     )
-    values: dict[str, float] = {}
-    at_risk: dict[str, float] = {}
-    for row in result.rows:
-        if row["value"] is not None and row["currency"]:
-            values[row["currency"]] = values.get(row["currency"], 0.0) + row["value"]
-            at_risk[row["currency"]] = at_risk.get(row["currency"], 0.0) + (row["value_at_risk"] or 0.0)
+    # Headline totals are the library's firm profile rows (per currency, never added across currencies).
+    totals = {(r["indicator"], r["unit"]): r["value"] for r in firm.rows if r["value"] is not None}
+    values = {unit: v for (indicator, unit), v in totals.items() if indicator == "yearly value"}
     currency = max(values, key=lambda k: values[k]) if values else None
     figures = [
         (f"{len(result.rows)}", "materials" if lang == "en" else "grondstoffen"),
         (
-            f"{sum(r['quantity_t'] or 0 for r in result.rows):,.4g} t",
+            f"{next(v for (i, _), v in totals.items() if i == 'yearly need'):,.4g} t",
             "per year" if lang == "en" else "per jaar",
         ),
     ]
-    for c, v in sorted(values.items()):
-        figures.append((f"{c} {v:,.0f}", "yearly value" if lang == "en" else "jaarwaarde"))
-        figures.append(
-            (f"{c} {at_risk[c]:,.0f}", "value at risk" if lang == "en" else "waarde onder beperkingen")
-        )
+    labels = {
+        "yearly value": ("yearly value", "jaarwaarde"),
+        "value at risk": ("value at risk", "waarde onder beperkingen"),
+        "yearly value at market price": ("at market price", "tegen marktprijs"),
+        "value at risk at market price": ("at risk, market price", "onder beperkingen, marktprijs"),
+    }
+    for (indicator, unit), value in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if indicator in labels:
+            figures.append((f"{unit} {value:,.0f}", labels[indicator][0 if lang == "en" else 1]))
     chart_specs = []
     if currency:
         priced = [r for r in result.rows if r["currency"] == currency and r["value"]]
@@ -502,7 +510,9 @@ def scan_page(request: Request) -> Response:
 
     lang = context(request)["lang"]
     query = {
-        k: v for k, v in request.query_params.items() if k in ("template", "quantity", "country", "date")
+        k: v
+        for k, v in request.query_params.items()
+        if k in ("template", "quantity", "country", "date", "price_date")
     }
     if not query.get("template"):
         return _page(request)
