@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import os
 import random
 import threading
 import time
@@ -427,3 +428,24 @@ def test_sigterm_stops_heavy_work_and_the_server_promptly(real_store_dir: Path) 
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_the_server_freezes_start_up_objects_out_of_garbage_collection() -> None:
+    """Full collections of start-up's objects were the p99 of cached answers (64 ms; 15 ms without)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\nfrom grondstof.web.app import calm_garbage_collector\ncalm_garbage_collector()\n"
+        "print(gc.get_freeze_count(), gc.get_threshold()[0])"
+    )
+    frozen, gen0 = map(
+        int,
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split(),
+    )
+    assert frozen > 10_000 and gen0 >= 10_000
+    env = {**os.environ, "GRONDSTOF_GC_DEFAULT": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.split() == ["0", "700"]

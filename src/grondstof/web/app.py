@@ -48,6 +48,27 @@ SWAGGER_PAGE = """<!doctype html>
 """
 
 
+def calm_garbage_collector() -> None:
+    """Keep Python's full garbage collections off a server's request path (called by :func:`serve`).
+
+    A full collection walks every tracked object: after start-up a few hundred thousand (Ibis, sqlglot,
+    FastAPI, the registries), about 50 ms in which no request is answered. Under load that was the p99 of
+    cached answers (64 ms at 32 clients; 13 ms with collection off). Objects alive at start-up are frozen
+    (left out of collections; they live as long as the process anyway) and the young generation is
+    collected less often. A rebuild's old store is closed explicitly, so the memory that matters (DuckDB's)
+    is released whatever the collector does. ``GRONDSTOF_GC_DEFAULT=1`` keeps Python's defaults (to measure
+    the difference).
+    """
+    import gc
+
+    if os.environ.get("GRONDSTOF_GC_DEFAULT"):
+        return
+    gc.collect()
+    gc.freeze()
+    gen0, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(max(gen0, 10_000), gen1, gen2)
+
+
 def create_app(
     store: Store,
     *,
@@ -490,7 +511,9 @@ def serve(
     hosts = security.allowed_hosts_for(host, allowed_hosts)
     options = {"log_level": "warning", "timeout_graceful_shutdown": 10, **uvicorn_options}
     if workers <= 1:
-        uvicorn.run(create_app(store, allowed_hosts=hosts), host=host, port=port, **options)
+        app = create_app(store, allowed_hosts=hosts)
+        calm_garbage_collector()
+        uvicorn.run(app, host=host, port=port, **options)
         return
     os.environ[WORKERS_ENV] = f"{workers}:{store.build_dir.parent.parent}"
     os.environ[HOSTS_ENV] = json.dumps(list(hosts))
@@ -515,9 +538,11 @@ def worker_app() -> FastAPI:
         per_client=max(1, heavy.PER_CLIENT // share),
     )
     hosts = json.loads(os.environ.get(HOSTS_ENV, "null"))
-    return create_app(
+    app = create_app(
         open_store(root, build_if_missing=False),
         heavy=pool,
         cache_mb=CACHE_MB / share,
         allowed_hosts=hosts,
     )
+    calm_garbage_collector()
+    return app
