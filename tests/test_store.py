@@ -102,3 +102,30 @@ def test_missing_store_without_build_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="grondstof build"):
         open_store(tmp_path / "nothing", build_if_missing=False)
+
+
+@pytest.mark.realdata
+def test_the_build_command_leaves_pandas_out_only_as_a_whole_process(data_dir, tmp_path) -> None:
+    """As the ``grondstof`` script the build runs without pandas (pyarrow would import it: 0.4 s on the GIL);
+    in process (a test, a notebook) pandas stays available."""
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from grondstof.cli import app
+
+    code = (
+        "import sys\nfrom grondstof.cli import main\n"
+        f"sys.argv = ['grondstof', 'build', '--data', {str(data_dir)!r}, "
+        f"'--store', {str(tmp_path / 's')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n"
+        "    print('exit', done.code, 'pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-3:] == ["exit", "0", "False"]
+    assert open_store(tmp_path / "s", build_if_missing=False).table("trade").count().execute() > 1_000_000
+    # In process the command leaves the import system alone.
+    argv = ["build", "--data", str(data_dir), "--store", str(tmp_path / "s")]
+    assert CliRunner().invoke(app, argv).exit_code == 0
+    assert not any(type(f).__name__ == "_NoPandas" for f in sys.meta_path)

@@ -65,7 +65,8 @@ for _module in (store, report, serve, synth):
 
 
 def main() -> None:
-    """Entry point of the ``grondstof`` script."""
+    """Entry point of the ``grondstof`` script (the command is the whole process: Typer exits after it)."""
+    store.whole_process()
     app()
 
 

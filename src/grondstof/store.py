@@ -645,7 +645,7 @@ def _warm_pandas() -> None:
         return
 
     def load() -> None:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # pandas absent, or left out by the build command
             import pandas  # noqa: F401
 
     threading.Thread(target=load, name="warm-pandas", daemon=True).start()
