@@ -226,16 +226,18 @@ def _select(
     t, i, j, k, v, q = (
         f'r."{names[c]}"' for c in ("year", "exporter", "importer", "code", "value", "quantity")
     )
-    code = f"trim({k})"
-    qty_text = f"trim({q})"
-    qty = f"TRY_CAST({qty_text} AS DOUBLE)"
+    # The trimmed, typed and mapped values are computed once per row in a subquery (gs_*), then checked and
+    # selected: written out in each check they were computed up to four times (a fifth of the statement).
+    code, qty_text, qty, exporter, importer = "r.gs_code", "r.gs_qty_text", "r.gs_qty", "r.gs_exp", "r.gs_imp"
     tokens = ", ".join(_duck.sql_text(m) for m in MISSING_QUANTITY)
     missing = f"({qty_text} IS NULL OR {qty_text} IN ({tokens}))"
+    # GLOB with six digit classes is the regular expression [0-9]{6} (exactly six ASCII digits), faster.
+    six_digits = f"{code} GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]'"
     checks = [
         (f"{t} IS NULL OR {t} < 1988 OR {t} > 2100", names["year"], t),
-        (f"{i} IS NULL OR {to_iso3}({i}) IS NULL", names["exporter"], i),
-        (f"{j} IS NULL OR {to_iso3}({j}) IS NULL", names["importer"], j),
-        (f"{k} IS NULL OR NOT regexp_full_match({code}, '[0-9]{{6}}')", names["code"], k),
+        (f"{i} IS NULL OR {exporter} IS NULL", names["exporter"], i),
+        (f"{j} IS NULL OR {importer} IS NULL", names["importer"], j),
+        (f"{k} IS NULL OR NOT ({six_digits})", names["code"], k),
         (f"{v} IS NULL OR NOT ({v} > 0 AND isfinite({v}))", names["value"], v),
         (f"NOT coalesce({missing} OR ({qty} >= 0 AND isfinite({qty})), false)", names["quantity"], q),
     ]
@@ -258,12 +260,16 @@ def _select(
                CAST({_duck.sql_text(classification)} AS {class_t}) AS classification,
                {code_out} AS code,
                CAST({t} AS SMALLINT) AS year,
-               {to_iso3}({i}) AS exporter,
-               {to_iso3}({j}) AS importer,
+               {exporter} AS exporter,
+               {importer} AS importer,
                {v} * 1000.0 AS value,
                CAST('USD' AS {currency_t}) AS currency,
                CASE WHEN {missing} THEN NULL ELSE {qty} END AS tonnes
-        FROM {reader} AS r
+        FROM (
+            SELECT r.*, trim({k}) AS gs_code, trim({q}) AS gs_qty_text,
+                   TRY_CAST(trim({q}) AS DOUBLE) AS gs_qty, {to_iso3}({i}) AS gs_exp, {to_iso3}({j}) AS gs_imp
+            FROM {reader} AS r
+        ) AS r
         WHERE CASE {where} ELSE {keep} END
     """
 
