@@ -1154,78 +1154,57 @@ class _Scan:
                 "method": "sum of tonnes of every material (a mass, not a risk)",
             }
         ]
-        for currency, parts in sorted(values.items()):
+
+        def money_row(indicator: str, parts: dict[str, float], unit: str, method: str) -> None:
+            """A profile row summing ``parts`` (material -> money) in one currency, if there are any."""
+            if not parts:
+                return
+            top = max(parts, key=lambda k: parts[k])
             out.append(
                 {
                     "scope": scope,
-                    "indicator": "yearly value",
+                    "indicator": indicator,
                     "value": sum(parts.values()),
-                    "unit": currency,
-                    "maximum": max(parts.values()),
-                    "maximum_material": names[max(parts, key=lambda k: parts[k])],
+                    "unit": unit,
+                    "maximum": parts[top],
+                    "maximum_material": names[top],
                     "counted": len(parts),
                     "left_out": ", ".join(names[m] for m in quantities if m not in parts) or None,
                     "dominated_by": _dominant([(names[m], v) for m, v in parts.items()]),
-                    "method": (
-                        f"Σ tonnes × price over materials priced in {currency} (currencies never added)"
-                    ),
+                    "method": method,
                 }
             )
-            at_risk = {
-                m: v * rows[m]["controlled_share"]
-                for m, v in parts.items()
-                if rows[m]["controlled_share"] is not None
-            }
-            if at_risk:
-                out.append(
-                    {
-                        "scope": scope,
-                        "indicator": "value at risk",
-                        "value": sum(at_risk.values()),
-                        "unit": currency,
-                        "maximum": max(at_risk.values()),
-                        "maximum_material": names[max(at_risk, key=lambda k: at_risk[k])],
-                        "counted": len(at_risk),
-                        "left_out": ", ".join(names[m] for m in quantities if m not in at_risk) or None,
-                        "dominated_by": _dominant([(names[m], v) for m, v in at_risk.items()]),
-                        "method": f"Σ value × share under export controls, materials priced in {currency}",
-                    }
-                )
+
+        def under_controls(parts: dict[str, float]) -> dict[str, float]:
+            share = {m: rows[m]["controlled_share"] for m in parts}
+            return {m: v * share[m] for m, v in parts.items() if share[m] is not None}
+
+        for currency, parts in sorted(values.items()):
+            money_row(
+                "yearly value",
+                parts,
+                currency,
+                f"Σ tonnes × price over materials priced in {currency} (currencies never added)",
+            )
+            money_row(
+                "value at risk",
+                under_controls(parts),
+                currency,
+                f"Σ value × share under export controls, materials priced in {currency}",
+            )
         market = {
             m: tonnes * rows[m]["market_price_eur_t"]
             for m, tonnes in quantities.items()
             if rows[m]["market_price_eur_t"] is not None
         }
-        if market:
-            market_risk = {
-                m: v * rows[m]["controlled_share"]
-                for m, v in market.items()
-                if rows[m]["controlled_share"] is not None
-            }
-            for label, parts_eur, how in (
-                ("yearly value at market price", market, "Σ tonnes × market price"),
-                (
-                    "value at risk at market price",
-                    market_risk,
-                    "Σ value at market price × share under controls",
-                ),
-            ):
-                if not parts_eur:
-                    continue
-                out.append(
-                    {
-                        "scope": scope,
-                        "indicator": label,
-                        "value": sum(parts_eur.values()),
-                        "unit": "EUR",
-                        "maximum": max(parts_eur.values()),
-                        "maximum_material": names[max(parts_eur, key=lambda k: parts_eur[k])],
-                        "counted": len(parts_eur),
-                        "left_out": ", ".join(names[m] for m in quantities if m not in parts_eur) or None,
-                        "dominated_by": _dominant([(names[m], v) for m, v in parts_eur.items()]),
-                        "method": f"{how} at {self.price_date} (EUR; see market_price per material)",
-                    }
-                )
+        at = f"at {self.price_date} (EUR; see market_price per material)"
+        money_row("yearly value at market price", market, "EUR", f"Σ tonnes × market price {at}")
+        money_row(
+            "value at risk at market price",
+            under_controls(market),
+            "EUR",
+            f"Σ value at market price × share under controls {at}",
+        )
         indicators = (
             ("supplier HHI", "supplier_hhi", "0–1"),
             ("GeoPolRisk (company)", "geopolrisk_company", "0–1"),
