@@ -416,6 +416,23 @@ def to_rows(expr: Any) -> list[dict[str, Any]]:
         relation = backend.con.sql(templates.sql(backend, expr.as_table()))
     else:
         relation = backend._to_duckdb_relation(expr)
+    return _relation_rows(backend, relation, token)
+
+
+def run_sql(backend: Any, sql: str) -> list[dict[str, Any]]:
+    """Run SQL text on a DuckDB Ibis backend and return its rows as dicts, as :func:`to_rows` does
+    (stopped by the current cancel token)."""
+    from grondstof import cancel
+
+    token = cancel.current()
+    if token is not None:
+        token.check()
+    return _relation_rows(backend, backend.con.sql(sql), token)
+
+
+def _relation_rows(backend: Any, relation: Any, token: Any) -> list[dict[str, Any]]:
+    from grondstof import cancel
+
     if token is None:
         rows = relation.fetchall()
     else:
@@ -446,7 +463,6 @@ def small_table(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
     """
     names = list(columns)
     kinds = [columns[n][0] for n in names]
-    rows = list(zip(*(columns[n][1] for n in names), strict=True))
     if backend_name(con) != "duckdb":
         import ibis
         import pyarrow as pa
@@ -454,11 +470,23 @@ def small_table(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
         return ibis.memtable(
             pa.table({n: pa.array(columns[n][1], type=kinds[i]) for i, n in enumerate(names)})
         )
-    from collections import OrderedDict
-
     import ibis.expr.operations as ops
     import ibis.expr.schema as sch
 
+    name = small_table_name(con, columns)
+    schema = sch.Schema(dict(zip(names, kinds, strict=True)))
+    namespace = ops.Namespace(catalog=None, database=None)
+    return ops.DatabaseTable(name, schema=schema, source=con, namespace=namespace).to_expr()
+
+
+def small_table_name(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> str:
+    """The name of the temporary DuckDB table holding ``columns`` on ``con`` (made if missing): see
+    :func:`small_table`."""
+    from collections import OrderedDict
+
+    names = list(columns)
+    kinds = [columns[n][0] for n in names]
+    rows = list(zip(*(columns[n][1] for n in names), strict=True))
     digest = hashlib.sha1(repr((names, kinds, rows)).encode()).hexdigest()[:20]
     name = f"gs_small_{digest}"
     made: OrderedDict[str, None] = con.__dict__.setdefault("_grondstof_small_tables", OrderedDict())
@@ -483,6 +511,4 @@ def small_table(con: Any, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
         while len(made) > SMALL_TABLES:
             old, _ = made.popitem(last=False)
             con.con.execute(f"DROP TABLE IF EXISTS temp.{old}")
-    schema = sch.Schema(dict(zip(names, kinds, strict=True)))
-    namespace = ops.Namespace(catalog=None, database=None)
-    return ops.DatabaseTable(name, schema=schema, source=con, namespace=namespace).to_expr()
+    return name

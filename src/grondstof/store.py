@@ -221,6 +221,20 @@ class Store:
         """Whether any source produced rows for ``name``."""
         return bool(self.table_files(name)) or bool(self.lakes(name))
 
+    def derived(self, key: str, make: Callable[[], Any]) -> Any:
+        """An expression built from this store's tables by ``make()``, built once per engine connection.
+
+        For expressions every query of some kind starts from (the trade rows with the refined extract's
+        rows added): building one costs milliseconds of Ibis work per request otherwise. ``key`` names
+        what ``make`` builds and must say everything it depends on.
+        """
+        tables = self._tables
+        name = f"derived:{key}"
+        found = tables.get(name)
+        if found is None:
+            found = tables[name] = make()
+        return found
+
     def table(self, name: str) -> Any:
         """Return table ``name`` as an Ibis table expression (empty tables keep their schema).
 

@@ -14,19 +14,19 @@ used, and what is not covered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import ibis
 
+from grondstof import prepared
 from grondstof.errors import InputError
 from grondstof.indicators import labels
 from grondstof.indicators import trade as tr
 from grondstof.indicators._common import (
     YearsArg,
     country_name,
-    fetch,
     parse_years,
     year_range_text,
 )
@@ -475,15 +475,47 @@ def _meta(
     return meta
 
 
-def _run_plans(store: Store, plans: Sequence[Plan], importers: Sequence[Country | Group]) -> Any:
-    """Partner rows with shares for every plan, in one query (years filtered per material afterwards)."""
+def _run_plans(
+    store: Store,
+    plans: Sequence[Plan],
+    importers: Sequence[Country | Group],
+    form: str,
+    named: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """Rows of one query over every plan's partner rows with shares (years filtered per material afterwards).
+
+    ``form``: ``partners`` (the partner rows, ordered), ``summary`` (one row per importer, material and
+    year: :func:`trade.dependency_summary`) or ``from_share`` (the share of the ``named`` partners).
+    """
     by_source: dict[str, list[tr.CodeChoice]] = {}
     for plan in plans:
         by_source.setdefault(plan.source, []).append(plan.choice)
-    lo = min(p.years[0] for p in plans)
-    hi = max(p.years[1] for p in plans)
-    flow = tr.flows(store, choices=by_source, importers=importers, years=(lo, hi))
-    return tr.with_partner_shares(tr.partner_totals(flow))
+    groups = [imp for imp in importers if isinstance(imp, Group)]
+    tables = {"pairs": tr.code_pair_columns(by_source), "importers": tr.importer_map_columns(importers)}
+    if groups:
+        tables["inside"] = tr.group_member_columns(groups)
+    values: dict[str, tuple[str, Any]] = {
+        "first_year": ("int64", min(p.years[0] for p in plans)),
+        "last_year": ("int64", max(p.years[1] for p in plans)),
+    }
+    values.update({f"partner{n}": ("string", iso3) for n, iso3 in enumerate(named)})
+    shape = (tuple(by_source), bool(groups), form, len(named))
+    return prepared.rows(store, _plans_query, shape=shape, tables=tables, values=values)
+
+
+def _plans_query(store: Store, shape: Any, tables: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+    """Query of :func:`_run_plans` (a :mod:`grondstof.prepared` declaration)."""
+    sources, _, form, n_named = shape
+    years = (values["first_year"], values["last_year"])
+    flow = tr.flows_of(store, sources, tables["pairs"], tables["importers"], tables.get("inside"), years)
+    shared = tr.with_partner_shares(tr.partner_totals(flow))
+    if form == "partners":
+        return shared.order_by(["importer", "material", ibis.desc("year"), "rank", "exporter"])
+    if form == "summary":
+        return tr.dependency_summary(shared).order_by(["importer", "material", ibis.desc("year")])
+    named = [values[f"partner{n}"] for n in range(n_named)]
+    sel = shared.filter(shared.exporter.isin(named))
+    return sel.group_by(["source", "importer", "material", "year"]).aggregate(s=sel.value_share.sum())
 
 
 def plan_summaries(
@@ -492,12 +524,11 @@ def plan_summaries(
     """Per (importer, material, year) of the plans, the summary row ``imports --by year`` gives."""
     if not plans:
         return {}
-    shared = _run_plans(store, plans, importers)
     names = {i.code: i.name(lang) for i in importers}
     index = {(p.source, p.material.id): p for p in plans}
     return {
         (row["importer"], row["material"], row["year"]): _labelled(row, index, lang)
-        for row in summary_rows(shared, names, None, lang)
+        for row in summary_rows(store, plans, importers, names, None, lang)
         if _in_plan(row, index)
     }
 
@@ -566,7 +597,6 @@ def imports(
         expected = "materials with trade data for these importers: " + "; ".join(skipped)
         raise InputError("material", material, expected)
     named = _resolve_partners(share_from)
-    shared = _run_plans(store, plans, importers)
     meta = _meta(store, plans, importers, lang, {"share_from": named, "stage": stage, "by": by}, skipped)
     names = {i.code: i.name(lang) for i in importers}
     index = {(p.source, p.material.id): p for p in plans}
@@ -574,8 +604,7 @@ def imports(
     who = ", ".join(names.values())
     if by == "partner":
         rows = []
-        ordered = shared.order_by(["importer", "material", ibis.desc("year"), "rank", "exporter"])
-        for row in fetch(ordered):
+        for row in _run_plans(store, plans, importers, "partners"):
             if not _in_plan(row, index):
                 continue
             rows.append(
@@ -598,22 +627,29 @@ def imports(
             _labelled(rows[-1], index, lang).pop("source")
         _note_missing_tonnes(meta, rows)
         return Result(f"Imports of {what} by {who}, by partner", PARTNER_FIELDS, rows, meta)
-    rows = [_labelled(r, index, lang) for r in summary_rows(shared, names, named, lang) if _in_plan(r, index)]
+    rows = [
+        _labelled(r, index, lang)
+        for r in summary_rows(store, plans, importers, names, named, lang)
+        if _in_plan(r, index)
+    ]
     for row in rows:
         row.pop("_source", None)
     return Result(f"Imports of {what} by {who}, per year", SUMMARY_FIELDS, rows, meta)
 
 
 def summary_rows(
-    shared: Any, names: dict[str, str], named: list[str] | None, lang: str
+    store: Store,
+    plans: Sequence[Plan],
+    importers: Sequence[Country | Group],
+    names: dict[str, str],
+    named: list[str] | None,
+    lang: str,
 ) -> list[dict[str, Any]]:
-    """Execute the per-(importer, material, year) summary and add names and the share from named partners."""
-    summary = fetch(tr.dependency_summary(shared).order_by(["importer", "material", ibis.desc("year")]))
+    """Per (importer, material, year) of the plans: the summary, names and the share from named partners."""
+    summary = _run_plans(store, plans, importers, "summary")
     from_share: dict[tuple[str, str, str, int], float] = {}
     if named:
-        sel = shared.filter(shared.exporter.isin(named))
-        agg = sel.group_by(["source", "importer", "material", "year"]).aggregate(s=sel.value_share.sum())
-        for row in fetch(agg):
+        for row in _run_plans(store, plans, importers, "from_share", named):
             from_share[(row["source"], row["importer"], row["material"], row["year"])] = row["s"]
     rows = []
     for row in summary:

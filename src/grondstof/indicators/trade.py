@@ -17,6 +17,7 @@ from typing import Any
 
 import ibis
 
+from grondstof import prepared
 from grondstof.indicators._common import fetch
 from grondstof.indicators.concentration import hhi_of, top_of
 from grondstof.registry.countries import Country, Group, countries
@@ -121,6 +122,11 @@ Choices = Mapping[str, Sequence[CodeChoice]]
 
 def code_pairs(choices: Choices, store: Store | None = None) -> Any:
     """A small table (p_source, p_code, material, basket) joining trade rows to materials."""
+    return _small(store, code_pair_columns(choices))
+
+
+def code_pair_columns(choices: Choices) -> dict[str, tuple[str, Sequence[Any]]]:
+    """The columns of :func:`code_pairs`: ``{name: (type, values)}``."""
     sources, codes, mats, baskets = [], [], [], []
     for source, per_source in choices.items():
         for choice in per_source:
@@ -129,28 +135,28 @@ def code_pairs(choices: Choices, store: Store | None = None) -> Any:
                 codes.append(code)
                 mats.append(choice.material)
                 baskets.append(choice.basket)
-    return _small(
-        store,
-        {
-            "p_source": ("string", sources),
-            "p_code": ("string", codes),
-            "material": ("string", mats),
-            "basket": ("boolean", baskets),
-        },
-    )
+    return {
+        "p_source": ("string", sources),
+        "p_code": ("string", codes),
+        "material": ("string", mats),
+        "basket": ("boolean", baskets),
+    }
 
 
 def importer_map(importers: Sequence[Country | Group], store: Store | None = None) -> Any:
     """A small table (member, importer, is_group) mapping reporting countries to importer labels."""
+    return _small(store, importer_map_columns(importers))
+
+
+def importer_map_columns(importers: Sequence[Country | Group]) -> dict[str, tuple[str, Sequence[Any]]]:
+    """The columns of :func:`importer_map`: ``{name: (type, values)}``."""
     member, label, group = [], [], []
     for imp in importers:
         for iso3 in members_of(imp):
             member.append(iso3)
             label.append(imp.code)
             group.append(isinstance(imp, Group))
-    return _small(
-        store, {"member": ("string", member), "importer": ("string", label), "is_group": ("boolean", group)}
-    )
+    return {"member": ("string", member), "importer": ("string", label), "is_group": ("boolean", group)}
 
 
 def _small(store: Store | None, columns: dict[str, tuple[str, Sequence[Any]]]) -> Any:
@@ -179,13 +185,43 @@ def flows(
     ``exporter``, ``code``, ``value``, ``tonnes``. With ``importers=None`` every reporting country is an
     importer (no groups).
     """
-    trade = trade_rows(store, choices)
-    sel = trade.filter(trade.source.isin(list(choices)))
+    pairs = code_pairs(choices, store)
+    imap = inside = None
+    if importers is not None:
+        imap = importer_map(importers, store)
+        groups = [imp for imp in importers if isinstance(imp, Group)]
+        if groups:
+            inside = _small(store, group_member_columns(groups))
+    return flows_of(store, tuple(choices), pairs, imap, inside, years, partners)
+
+
+def group_member_columns(groups: Sequence[Group]) -> dict[str, tuple[str, Sequence[Any]]]:
+    """A small table's columns (g_importer, g_partner): each group with each of its members, so trade
+    between members of a group (intra-EU) is left out of the group's imports."""
+    return {
+        "g_importer": ("string", [g.code for g in groups for _ in g.members]),
+        "g_partner": ("string", [m for g in groups for m in g.members]),
+    }
+
+
+def flows_of(
+    store: Store,
+    sources: Sequence[str],
+    pairs: Any,
+    imap: Any | None,
+    inside: Any | None,
+    years: tuple[Any, Any] | None,
+    partners: Sequence[Any] | None = None,
+) -> Any:
+    """:func:`flows` from its lookup tables: ``pairs`` (:func:`code_pairs`), ``imap``
+    (:func:`importer_map`, None for every reporting country) and ``inside`` (:func:`group_member_columns`,
+    None without groups); ``years`` and ``partners`` may be Python values or Ibis literals."""
+    trade = trade_rows(store, sources)
+    sel = trade.filter(trade.source.isin(list(sources)))
     if years is not None:
         sel = sel.filter(sel.year.between(years[0], years[1]))
     if partners is not None:
         sel = sel.filter(sel.exporter.isin(list(partners)))
-    pairs = code_pairs(choices, store)
     sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code)).select(
         sel.source,
         sel.importer,
@@ -199,9 +235,8 @@ def flows(
     )
     # Re-imports (a country "importing" from itself) are left out; rows without a partner country are kept.
     sel = sel.filter(sel.exporter.isnull() | (sel.exporter != sel.importer))
-    if importers is None:
+    if imap is None:
         return sel
-    imap = importer_map(importers, store)
     joined = sel.join(imap, sel.importer == imap.member).select(
         sel.source,
         imap.importer,
@@ -213,15 +248,7 @@ def flows(
         sel.value,
         sel.tonnes,
     )
-    groups = [imp for imp in importers if isinstance(imp, Group)]
-    if groups:
-        inside = _small(
-            store,
-            {
-                "g_importer": ("string", [g.code for g in groups for _ in g.members]),
-                "g_partner": ("string", [m for g in groups for m in g.members]),
-            },
-        )
+    if inside is not None:
         joined = joined.anti_join(
             inside, (joined.importer == inside.g_importer) & (joined.exporter == inside.g_partner)
         )
@@ -309,16 +336,32 @@ def import_years(
     Unlike :func:`year_bounds` this sees gaps (BACI HS17 has 2022 and 2024 but not 2023).
     """
     members = sorted({m for imp in importers for m in imp.members})
-    pairs = code_pairs(choices, store)
-    trade = trade_rows(store, choices)
-    sel = trade.filter(trade.source.isin(list(choices)) & trade.importer.isin(members))
-    sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
-    sel = sel.filter(sel.exporter.isnull() | (sel.exporter != sel.importer))
-    agg = sel.select("source", "material", "year").distinct()
+    found = prepared.rows(
+        store,
+        _import_years_query,
+        shape=(tuple(choices), len(members)),
+        tables={"pairs": code_pair_columns(choices)},
+        values={f"member{n}": ("string", m) for n, m in enumerate(members)},
+    )
     out: dict[tuple[str, str], list[int]] = {}
-    for row in fetch(agg):
+    for row in found:
         out.setdefault((row["source"], row["material"]), []).append(int(row["year"]))
     return {key: tuple(sorted(years)) for key, years in out.items()}
+
+
+def _import_years_query(
+    store: Store, shape: Any, tables: Mapping[str, Any], values: Mapping[str, Any]
+) -> Any:
+    """Query of :func:`import_years` (a :mod:`grondstof.prepared` declaration): distinct (source, material,
+    year) of the chosen codes' imports by the member countries, re-imports left out."""
+    sources, n_members = shape
+    pairs = tables["pairs"]
+    trade = trade_rows(store, sources)
+    members = [values[f"member{n}"] for n in range(n_members)]
+    sel = trade.filter(trade.source.isin(list(sources)) & trade.importer.isin(members))
+    sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
+    sel = sel.filter(sel.exporter.isnull() | (sel.exporter != sel.importer))
+    return sel.select("source", "material", "year").distinct()
 
 
 def latest_years(

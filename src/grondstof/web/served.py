@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from grondstof.compiled_sql import SqlTemplates
+from grondstof.prepared import QueryTemplates
 from grondstof.store import Lease, Store
 
 __all__ = ["HOT_MB", "ServedStore"]
@@ -36,7 +37,10 @@ HOT_MB = float(os.environ.get("GRONDSTOF_HOT_MB", "64"))
 """Tables are held in memory while the build's Parquet files total at most this many MB (on disk; in
 memory they take roughly five times that). ``GRONDSTOF_HOT_MB`` overrides it; 0 keeps everything on disk."""
 
-SORT_KEYS = {"trade": ("importer", "source", "code", "year")}
+SORT_KEYS = {
+    "trade": ("importer", "source", "code", "year"),
+    "trade_top_flows": ("importer", "source", "code", "year"),
+}
 """Order hot tables by the columns queries filter on, so DuckDB's row-group min/max skip most of them."""
 
 
@@ -59,6 +63,7 @@ class ServedStore(Store):
         self.origin = origin
         self.hot_mb = hot_mb
         self.sql = SqlTemplates()
+        self.prepared = QueryTemplates()
         self._local = threading.local()
         self._database: Any = None
         self._opening = threading.Lock()
@@ -90,6 +95,7 @@ class ServedStore(Store):
             cursor.execute("SET enable_progress_bar = false")
             backend = ibis.duckdb.from_connection(cursor)
             backend.grondstof_sql = self.sql
+            backend.grondstof_prepared = self.prepared
             self._local.con = backend
             self._local.tables = {}
             with self._opening:

@@ -1,0 +1,125 @@
+"""Declared queries (grondstof.prepared): the web server answers repeated query shapes from SQL templates
+without building Ibis expressions, and only when the template is exactly what Ibis would compile."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from grondstof import prepared
+from grondstof.errors import InputError
+
+
+def _same_rows(mine: list[dict], theirs: list[dict], params: dict) -> None:
+    """The same rows; floats may differ in their last binary digit (the server adds in another order)."""
+    assert len(mine) == len(theirs), params
+    for a, b in zip(mine, theirs, strict=True):
+        assert a.keys() == b.keys()
+        for key, value in a.items():
+            if isinstance(value, float):
+                assert value == pytest.approx(b[key], rel=1e-12), (params, key)
+            else:
+                assert value == b[key], (params, key)
+
+
+@pytest.fixture
+def served(real_store):
+    from grondstof.web.served import ServedStore
+
+    store = ServedStore(real_store.build_dir)
+    store.prepared.check = True  # every template answer is compared with Ibis's own SQL
+    yield store
+    store.close()
+
+
+@pytest.mark.realdata
+def test_template_sql_is_what_ibis_compiles_and_answers_match_the_command_line(served, real_store) -> None:
+    from grondstof.analyses import run
+
+    rng = random.Random(15)
+    materials = ["cobalt", "nickel", "lithium", "graphite", "gallium", "copper", "tin", "pgm", "germanium"]
+    importers = ["NL", "DE", "FR", "EU27", "US", "JP", "NL,DE", "EU27,US"]
+    asks = []
+    for _ in range(40):
+        params = {"material": rng.choice(materials), "country": rng.choice(importers)}
+        kind = rng.choice(["partner", "year", "from", "years"])
+        if kind == "year":
+            params["by"] = "year"
+        elif kind == "from":
+            params.update(by="year", share_from=rng.choice(["CN", "CN,RU", "ZA"]))
+        elif kind == "years":
+            params["years"] = f"{rng.randint(2012, 2022)}-2024"
+        asks.append(params)
+    compared = 0
+    for params in asks:
+        try:
+            mine = run("imports", served, **params).rows
+        except InputError:
+            continue  # no trade data for that pair: the queries still ran through the templates
+        _same_rows(mine, run("imports", real_store, **params).rows, params)
+        compared += 1
+    assert compared > 25
+    templates = served.prepared
+    assert templates.uncacheable == 0
+    assert templates.hits > templates.misses  # most queries were answered from a template
+
+
+@pytest.mark.realdata
+def test_compare_and_overview_run_through_templates_with_the_same_answers(served, real_store) -> None:
+    from grondstof.analyses import run
+
+    for name, params in [
+        ("compare", {"material": "cobalt", "countries": "NL,DE,EU27", "year": 2022}),
+        ("compare", {"material": "cobalt", "countries": "FR,BE,EU27", "year": 2022}),
+        ("overview", {"country": "NL"}),
+        ("overview", {"country": "DE"}),
+    ]:
+        _same_rows(run(name, served, **params).rows, run(name, real_store, **params).rows, params)
+    assert served.prepared.hits > 0
+
+
+@pytest.mark.realdata
+def test_tables_read_from_parquet_are_never_templated(real_store) -> None:
+    """Parquet tables are views each cursor makes for itself: a shared template could name a view
+    another cursor has not made, so such shapes are built every time."""
+    from grondstof.analyses import run
+    from grondstof.web.served import ServedStore
+
+    cold = ServedStore(real_store.build_dir, hot_mb=0)
+    try:
+        for country in ("NL", "DE", "FR"):
+            assert run("imports", cold, material="cobalt", country=country).rows
+        assert cold.hot_tables == []
+        assert cold.prepared.hits == 0
+        assert cold.prepared.uncacheable > 0
+    finally:
+        cold.close()
+
+
+def _branching(store, shape, tables, values):
+    """A build that breaks the rule (it branches on a value in Python): its template cannot be exact."""
+    import ibis
+
+    n = values["n"].op().value
+    label = "small" if n < 100 else "large"
+    return store.table("trade").limit(1).select(label=ibis.literal(label), n=values["n"])
+
+
+@pytest.mark.realdata
+def test_a_shape_whose_template_would_differ_is_built_every_time(served) -> None:
+    served.warm()
+    assert prepared.rows(served, _branching, shape="t", values={"n": ("int64", 5)}) == [
+        {"label": "small", "n": 5}
+    ]
+    assert prepared.rows(served, _branching, shape="t", values={"n": ("int64", 500)}) == [
+        {"label": "large", "n": 500}
+    ]
+    assert served.prepared.hits == 0
+    assert served.prepared.uncacheable == 1
+
+
+@pytest.mark.realdata
+def test_a_value_of_an_unsupported_type_is_refused_naming_it(served) -> None:
+    with pytest.raises(ValueError, match=r"value 'share': type 'float64'.*int64.*string"):
+        prepared.rows(served, _branching, shape="t", values={"share": ("float64", 0.5)})
