@@ -123,3 +123,25 @@ def test_a_shape_whose_template_would_differ_is_built_every_time(served) -> None
 def test_a_value_of_an_unsupported_type_is_refused_naming_it(served) -> None:
     with pytest.raises(ValueError, match=r"value 'share': type 'float64'.*int64.*string"):
         prepared.rows(served, _branching, shape="t", values={"share": ("float64", 0.5)})
+
+
+@pytest.mark.realdata
+def test_the_server_holds_the_import_year_index_in_memory_with_the_same_years(served, real_store) -> None:
+    from grondstof.indicators import trade as tr
+    from grondstof.registry.countries import countries
+    from grondstof.registry.materials import materials
+
+    registry = countries()
+    for material, country in [("cobalt", "NL"), ("copper", "EU27"), ("gallium", "DE"), ("nickel", "US")]:
+        mat = materials().resolve(material)
+        choices = {
+            src: [choice]
+            for src in tr.available_sources(real_store)
+            if (choice := tr.code_choice(mat, tr.TRADE_SOURCES[src], None)).codes
+        }
+        importer = [registry.resolve_importer(country)]
+        years = tr.import_years(served, choices, importer)
+        assert years == tr.import_years(real_store, choices, importer)
+        assert any(len(found) > 10 for found in years.values())
+    rows = served.con.con.sql("SELECT count(*) FROM gs_hot_derived_import_years_with_refined").fetchall()
+    assert rows[0][0] > 100_000

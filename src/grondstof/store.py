@@ -222,11 +222,12 @@ class Store:
         return bool(self.table_files(name)) or bool(self.lakes(name))
 
     def derived(self, key: str, make: Callable[[], Any]) -> Any:
-        """An expression built from this store's tables by ``make()``, built once per engine connection.
+        """A table expression built from this store's tables by ``make()``, built once per connection.
 
-        For expressions every query of some kind starts from (the trade rows with the refined extract's
-        rows added): building one costs milliseconds of Ibis work per request otherwise. ``key`` names
-        what ``make`` builds and must say everything it depends on.
+        For tables many queries start from (the years each importer imported each code): a query reads
+        it as a subquery here; the web server (:class:`grondstof.web.served.ServedStore`) holds it in
+        memory. ``key`` names what ``make`` builds (letters, digits and ``_``) and must say everything it
+        depends on.
         """
         tables = self._tables
         name = f"derived:{key}"

@@ -356,12 +356,28 @@ def _import_years_query(
     year) of the chosen codes' imports by the member countries, re-imports left out."""
     sources, n_members = shape
     pairs = tables["pairs"]
-    trade = trade_rows(store, sources)
+    index = import_year_index(store, sources)
     members = [values[f"member{n}"] for n in range(n_members)]
-    sel = trade.filter(trade.source.isin(list(sources)) & trade.importer.isin(members))
+    sel = index.filter(index.source.isin(list(sources)) & index.importer.isin(members))
     sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
-    sel = sel.filter(sel.exporter.isnull() | (sel.exporter != sel.importer))
     return sel.select("source", "material", "year").distinct()
+
+
+def import_year_index(store: Store, sources: Iterable[str]) -> Any:
+    """Every (source, importer, code, year) with at least one import that is not a re-import.
+
+    The rows of :func:`trade_rows` reduced to what :func:`import_years` asks of them (on the shared data
+    0.24 M rows instead of 1.35 M), which the web server holds in memory
+    (:meth:`grondstof.store.Store.derived`).
+    """
+    refined = REFINED_SOURCE in set(sources) and store.has_table("trade_top_flows")
+
+    def index() -> Any:
+        trade = trade_rows(store, [REFINED_SOURCE] if refined else [])
+        sel = trade.filter(trade.exporter.isnull() | (trade.exporter != trade.importer))
+        return sel.select("source", "importer", "code", "year").distinct()
+
+    return store.derived("import_years_with_refined" if refined else "import_years", index)
 
 
 def latest_years(

@@ -69,6 +69,8 @@ class ServedStore(Store):
         self._opening = threading.Lock()
         self._hot: dict[str, str] = {}  # table name -> in-memory table name, filled by _open_database
         self._backends: list[Any] = []
+        self._derive_lock = threading.Lock()
+        self._derived: set[str] = set()
         self._closed = False
 
     @classmethod
@@ -123,6 +125,34 @@ class ServedStore(Store):
                 found = tables[name] = duckdb_table(self.con, self._hot[name])
             else:
                 found = super().table(name)
+        return found
+
+    def derived(self, key: str, make: Any) -> Any:
+        """A derived table (see :meth:`Store.derived`): when the build's tables are held in memory, it is
+        made once into an in-memory table (sorted importer first), which every cursor reads."""
+        tables = self._tables
+        name = f"derived:{key}"
+        found = tables.get(name)
+        if found is not None:
+            return found
+        self._open_database()
+        if not self._hot:
+            found = tables[name] = make()
+            return found
+        from grondstof.engine import _sql_name, duckdb_table
+
+        target = f"gs_hot_derived_{key}"
+        with self._derive_lock:
+            if target not in self._derived:
+                made = make()
+                sql = str(self.con.compile(made.as_table()))
+                keys = [c for c in SORT_KEYS["trade"] if c in made.columns]
+                order = ", ".join(_sql_name(c) for c in keys)
+                ordered = f" ORDER BY {order}" if order else ""
+                # Made once with the database's threads at one: a fixed order, so sums stay repeatable.
+                self._database.execute(f"CREATE TABLE {_sql_name(target)} AS SELECT * FROM ({sql}){ordered}")
+                self._derived.add(target)
+        found = tables[name] = duckdb_table(self.con, target)
         return found
 
     def warm(self) -> None:
