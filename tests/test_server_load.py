@@ -449,3 +449,77 @@ def test_the_server_freezes_start_up_objects_out_of_garbage_collection() -> None
     env = {**os.environ, "GRONDSTOF_GC_DEFAULT": "1"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.split() == ["0", "700"]
+
+
+@pytest.mark.realdata
+def test_the_served_store_lends_its_cursors_first_come_first_served(real_store) -> None:
+    """At most ``cursors`` analyses hold a cursor; the others wait their turn in order of arrival."""
+    from grondstof.web.served import ServedStore
+
+    served = ServedStore(real_store.build_dir, cursors=1)
+    release = threading.Event()
+    order: list[str] = []
+    lent: list[int] = []
+
+    def hold(name: str, wait: threading.Event | None = None) -> None:
+        with served.cursor():
+            order.append(name)
+            lent.append(id(served.con))
+            if wait is not None:
+                wait.wait(20)
+
+    try:
+        first, _ = _in_thread(hold, "first", release)
+        _wait_until(lambda: order == ["first"])
+        second, _ = _in_thread(hold, "second")
+        _wait_until(lambda: len(served._waiting) == 1)
+        third, _ = _in_thread(hold, "third")
+        _wait_until(lambda: len(served._waiting) == 2)
+        assert order == ["first"]  # the one cursor is lent: the others wait
+        release.set()
+        for thread in (first, second, third):
+            thread.join(20)
+        assert order == ["first", "second", "third"]
+        assert len(set(lent)) == 1  # one cursor, passed on
+    finally:
+        release.set()
+        served.close()
+
+
+@pytest.mark.realdata
+def test_a_request_waiting_for_a_cursor_stops_when_cancelled(real_store) -> None:
+    from grondstof.web.served import ServedStore
+
+    served = ServedStore(real_store.build_dir, cursors=1)
+    release = threading.Event()
+    outcome: list[BaseException] = []
+
+    def holder() -> None:
+        with served.cursor():
+            release.wait(20)
+
+    def waiter(token: cancel.CancelToken) -> None:
+        with cancel.use(token):
+            try:
+                with served.cursor():
+                    pass
+            except cancel.Cancelled as exc:
+                outcome.append(exc)
+
+    try:
+        held, _ = _in_thread(holder)
+        _wait_until(lambda: served._pooled == 1 and not served._free)
+        token = cancel.CancelToken()
+        waiting, _ = _in_thread(waiter, token)
+        _wait_until(lambda: len(served._waiting) == 1)
+        token.cancel("disconnect")
+        waiting.join(20)
+        assert outcome and outcome[0].reason == "disconnect"
+        assert not served._waiting  # it left the queue
+        release.set()
+        held.join(20)
+        with served.cursor():  # the cursor came back and is lent again
+            assert served.con is not None
+    finally:
+        release.set()
+        served.close()

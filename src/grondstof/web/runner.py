@@ -183,7 +183,11 @@ class Runner:
         if self._serial is not None:
             with self._serial:
                 return fn(**params, store=self.store)
-        return fn(**params, store=self.store)
+        lend = getattr(self.store, "cursor", None)  # a served store lends one of its pooled cursors
+        if lend is None:
+            return fn(**params, store=self.store)
+        with lend():
+            return fn(**params, store=self.store)
 
     def page(self, name: str, params: dict[str, Any], page: int, page_size: int, result: Result) -> bytes:
         """The JSON body of one page of a result (serialised once per page, kept in the byte budget)."""

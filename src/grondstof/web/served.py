@@ -5,8 +5,9 @@ A plain :class:`~grondstof.store.Store` has one engine connection, which is not 
 threads; the server used to serialise all engine work behind one lock, re-reading Parquet for every query.
 :class:`ServedStore` instead
 
-* opens one in-memory DuckDB database per build and gives each thread its own cursor on it (cursors of
-  one database run queries in parallel; DuckDB releases the GIL while it works);
+* opens one in-memory DuckDB database per build and lends each analysis of the server one of a few
+  pooled cursors on it (:data:`CURSORS`; cursors of one database run queries in parallel, DuckDB
+  releases the GIL while it works); a thread outside such an analysis gets a cursor of its own;
 * loads the build's tables into that database once ("hot" tables), the trade table sorted by importer so
   a query for one importer reads a few row groups, while the Parquet files (bytes on disk) stay under
   :data:`HOT_MB`; larger builds, Hive-partitioned tables and attached lakes are read from Parquet as
@@ -14,16 +15,21 @@ threads; the server used to serialise all engine work behind one lock, re-readin
 * runs each query on one DuckDB thread (requests run side by side instead), so every answer is the same
   from run to run. Sums add their rows in another order than the command line's Parquet scan, so a
   float may differ from the command line's in its last binary digit (a relative 1e-16);
-* shares one :class:`~grondstof.compiled_sql.SqlTemplates` between its cursors, so each query shape is
-  compiled once per build.
+* shares one :class:`~grondstof.compiled_sql.SqlTemplates` and one
+  :class:`~grondstof.prepared.QueryTemplates` between its cursors, so each query shape is compiled once
+  per build, and declared queries (:mod:`grondstof.prepared`) skip Ibis altogether on a known shape;
+* holds derived tables (:meth:`~grondstof.store.Store.derived`, such as the import-year index) in memory.
 
 Analyses see the usual :class:`~grondstof.store.Store` interface and cannot tell the difference.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +49,11 @@ SORT_KEYS = {
 }
 """Order hot tables by the columns queries filter on, so DuckDB's row-group min/max skip most of them."""
 
+CURSORS = int(os.environ.get("GRONDSTOF_CURSORS", "0")) or max(2, 2 * (os.cpu_count() or 1))
+"""Analyses the server runs at once, each on a cursor of its own (``GRONDSTOF_CURSORS`` overrides it).
+More would only make them take turns for the cores and the Python interpreter; fewer cursors also reuse
+their lookup tables more often."""
+
 
 class ServedStore(Store):
     """A :class:`~grondstof.store.Store` that many threads can query at once (see the module docstring).
@@ -58,10 +69,16 @@ class ServedStore(Store):
         lease: Lease | None = None,
         origin: Store | None = None,
         hot_mb: float = HOT_MB,
+        cursors: int = CURSORS,
     ) -> None:
         super().__init__(build_dir, backend="duckdb", lease=lease)
         self.origin = origin
         self.hot_mb = hot_mb
+        self.cursors = cursors
+        self._free: list[Any] = []  # pooled cursors not lent out (see cursor())
+        self._pooled = 0
+        self._returned = threading.Lock()
+        self._waiting: deque[list[Any]] = deque()  # threads waiting for a cursor, first come first served
         self.sql = SqlTemplates()
         self.prepared = QueryTemplates()
         self._local = threading.local()
@@ -84,25 +101,91 @@ class ServedStore(Store):
 
     @property
     def con(self) -> Any:
-        """This thread's Ibis backend: a cursor on the build's database."""
+        """This thread's Ibis backend: the cursor it was lent (:meth:`cursor`), else one of its own."""
         backend = getattr(self._local, "con", None)
         if backend is None:
-            import ibis
-
-            from grondstof.engine import lazy_sql_compilers
-
-            lazy_sql_compilers()
-            database = self._open_database()
-            cursor = database.cursor()
-            cursor.execute("SET enable_progress_bar = false")
-            backend = ibis.duckdb.from_connection(cursor)
-            backend.grondstof_sql = self.sql
-            backend.grondstof_prepared = self.prepared
+            backend = self._new_backend()
             self._local.con = backend
-            self._local.tables = {}
-            with self._opening:
-                self._backends.append(backend)
+            self._local.tables = backend.grondstof_tables
         return backend
+
+    def _new_backend(self) -> Any:
+        import ibis
+
+        from grondstof.engine import lazy_sql_compilers
+
+        lazy_sql_compilers()
+        database = self._open_database()
+        cursor = database.cursor()
+        cursor.execute("SET enable_progress_bar = false")
+        backend = ibis.duckdb.from_connection(cursor)
+        backend.grondstof_sql = self.sql
+        backend.grondstof_prepared = self.prepared
+        backend.grondstof_tables = {}  # table expressions bound to this cursor
+        with self._opening:
+            self._backends.append(backend)
+        return backend
+
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator[None]:
+        """Lend this thread one of :attr:`cursors` pooled cursors for a block (an analysis of the server).
+
+        While all are lent, threads wait their turn in order of arrival; a wait ends with
+        :class:`grondstof.cancel.Cancelled` when the request's token is cancelled. Inside a lent block
+        this just runs the block.
+        """
+        if getattr(self._local, "lent", False):
+            yield
+            return
+        backend = self._borrow()
+        own = getattr(self._local, "con", None), getattr(self._local, "tables", None)
+        self._local.con, self._local.tables, self._local.lent = backend, backend.grondstof_tables, True
+        try:
+            yield
+        finally:
+            self._local.con, self._local.tables = own
+            self._local.lent = False
+            self._give_back(backend)
+
+    def _borrow(self) -> Any:
+        from grondstof import cancel
+
+        turn: list[Any] | None = None
+        with self._returned:
+            if self._free:
+                return self._free.pop()
+            if self._pooled >= self.cursors:
+                turn = [threading.Event(), None]  # [handed over, the cursor]
+                self._waiting.append(turn)
+            else:
+                self._pooled += 1
+        if turn is None:
+            try:
+                return self._new_backend()
+            except BaseException:
+                with self._returned:
+                    self._pooled -= 1
+                raise
+        while not turn[0].wait(0.05):
+            try:
+                cancel.check()
+            except cancel.Cancelled:
+                with self._returned:
+                    if turn[1] is None:
+                        self._waiting.remove(turn)
+                        raise
+                self._give_back(turn[1])  # handed over just now: pass it on
+                raise
+        return turn[1]
+
+    def _give_back(self, backend: Any) -> None:
+        with self._returned:
+            if self._waiting:
+                turn = self._waiting.popleft()
+                turn[1] = backend
+                turn[0].set()
+            else:
+                self._free.append(backend)
 
     @property
     def _tables(self) -> dict[str, Any]:
