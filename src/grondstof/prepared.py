@@ -141,11 +141,13 @@ class QueryTemplates:
             return run_sql(backend, sql)
         self.misses += 1
         expr = _build(store, build, shape, tables, values)
-        made = _template(store, backend, build, shape, tables, values, expr)
+        made, compiled = _template(store, backend, build, shape, tables, values, expr)
         with self._lock:
             if len(self._templates) >= self.size:
                 self._templates.clear()  # shapes are few; a full cache means something varies that should not
             self._templates[key] = made if made is not None else _NOT_CACHEABLE
+        if made is not None and compiled is not None:
+            return run_sql(backend, compiled)  # compiled once already: no second compilation
         return _run_expr(expr)
 
 
@@ -161,8 +163,9 @@ def _template(
     tables: Mapping[str, TableInput],
     values: Mapping[str, ValueInput],
     expr: Any,
-) -> list[str] | None:
-    """The SQL of the query cut at its inputs, or None if the cut is not exact or a table is not served."""
+) -> tuple[list[str] | None, str | None]:
+    """The SQL of the query cut at its inputs (None if the cut is not exact or a table is not served) and
+    the SQL Ibis compiled for ``expr`` (None if it could not)."""
     import ibis
     import ibis.expr.operations as ops
 
@@ -172,15 +175,15 @@ def _template(
         compiled = str(backend.compile(expr.as_table()))
         read = list(expr.op().find(ops.PhysicalTable))
     except Exception:  # an expression this backend cannot compile to one SQL text: build it each time
-        return None
+        return None, None
     if any(
         not isinstance(node, ops.DatabaseTable) or not node.name.startswith(SERVED_TABLE_PREFIXES)
         for node in read
     ):
-        return None  # a Parquet view or an in-memory table Ibis registers while compiling
+        return None, compiled  # a Parquet view or an in-memory table Ibis registers while compiling
     table_names = {n: small_table_name(backend, dict(cols)) for n, cols in tables.items()}
     if len(set(table_names.values())) != len(table_names):
-        return None  # two inputs with the same rows: their names cannot tell them apart
+        return None, compiled  # two inputs with the same rows: their names cannot tell them apart
     stand_ins: dict[str, Any] = {}
     for n, (name, (kind, _)) in enumerate(values.items()):
         stand_ins[name] = f"gsValue{n}q7z" if kind == "string" else 9_000_000_000_000_000_000 - n
@@ -204,8 +207,8 @@ def _template(
     real = {n: _quoted(backend, table) for n, table in table_names.items()}
     real.update({n: _literal(backend, kind, value) for n, (kind, value) in values.items()})
     if "".join(real[p] if isinstance(p, _Slot) else p for p in pieces) != compiled:
-        return None
-    return pieces
+        return None, compiled
+    return pieces, compiled
 
 
 def _table_expr(store: Store, columns: TableInput) -> Any:
