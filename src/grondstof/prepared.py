@@ -131,9 +131,7 @@ class QueryTemplates:
         if template is not None:
             self.hits += 1
             names = {n: small_table_name(backend, dict(cols)) for n, cols in tables.items()}
-            texts = {n: _quoted(backend, table) for n, table in names.items()}
-            texts.update({n: _literal(backend, kind, value) for n, (kind, value) in values.items()})
-            sql = "".join(texts[p] if isinstance(p, _Slot) else p for p in template)
+            sql = _fill(template, _input_texts(backend, names, values))
             if self.check:
                 built = str(backend.compile(_build(store, build, shape, tables, values).as_table()))
                 if built != sql:
@@ -204,11 +202,22 @@ def _template(
         pieces.append(_Slot(marks[match.group(0)]))
         last = match.end()
     pieces.append(probe[last:])
-    real = {n: _quoted(backend, table) for n, table in table_names.items()}
-    real.update({n: _literal(backend, kind, value) for n, (kind, value) in values.items()})
-    if "".join(real[p] if isinstance(p, _Slot) else p for p in pieces) != compiled:
+    if _fill(pieces, _input_texts(backend, table_names, values)) != compiled:
         return None, compiled
     return pieces, compiled
+
+
+def _input_texts(
+    backend: Any, table_names: Mapping[str, str], values: Mapping[str, ValueInput]
+) -> dict[str, str]:
+    """The SQL text of every input by name: a quoted table name or a literal."""
+    texts = {n: _quoted(backend, table) for n, table in table_names.items()}
+    texts.update({n: _literal(backend, kind, value) for n, (kind, value) in values.items()})
+    return texts
+
+
+def _fill(pieces: Sequence[str], texts: Mapping[str, str]) -> str:
+    return "".join(texts[p] if isinstance(p, _Slot) else p for p in pieces)
 
 
 def _table_expr(store: Store, columns: TableInput) -> Any:
