@@ -43,10 +43,7 @@ HOT_MB = float(os.environ.get("GRONDSTOF_HOT_MB", "64"))
 """Tables are held in memory while the build's Parquet files total at most this many MB (on disk; in
 memory they take roughly five times that). ``GRONDSTOF_HOT_MB`` overrides it; 0 keeps everything on disk."""
 
-SORT_KEYS = {
-    "trade": ("importer", "source", "code", "year"),
-    "trade_top_flows": ("importer", "source", "code", "year"),
-}
+SORT_KEYS = {"trade": ("importer", "source", "code", "year")}
 """Order hot tables by the columns queries filter on, so DuckDB's row-group min/max skip most of them."""
 
 CURSORS = int(os.environ.get("GRONDSTOF_CURSORS", "0")) or max(2, 2 * (os.cpu_count() or 1))
