@@ -25,10 +25,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
-__all__ = ["SqlTemplates"]
+__all__ = ["Slot", "SqlTemplates", "cut_at", "fill", "literal_text", "sentinel", "table_name_text"]
 
 SMALL_TABLE_PREFIX = "gs_small_"
 SHAPES = 1024  # templates kept per cache (least recently used dropped)
@@ -45,7 +45,6 @@ class SqlTemplates:
     def __init__(self, size: int = SHAPES) -> None:
         self.size = size
         self._templates: OrderedDict[Any, Any] = OrderedDict()
-        self._rendered: dict[tuple[Any, Any], str] = {}
         self._lock = threading.Lock()
         self.hits = self.misses = self.uncacheable = 0
 
@@ -63,7 +62,7 @@ class SqlTemplates:
                 self._templates.move_to_end(key)
         if template is not None and template is not _UNCACHEABLE:
             self.hits += 1
-            return _fill(template, [self._render(backend, node) for node in params])
+            return fill(template, [_render(backend, node) for node in params])
         compiled = str(backend.compile(expr))
         if template is _UNCACHEABLE:
             self.uncacheable += 1
@@ -75,16 +74,6 @@ class SqlTemplates:
             while len(self._templates) > self.size:
                 self._templates.popitem(last=False)
         return compiled
-
-    def _render(self, backend: Any, node: Any) -> str:
-        key = (node.dtype, node.value) if hasattr(node, "dtype") else ("table", node.name)
-        text = self._rendered.get(key)
-        if text is None:
-            text = _render(backend, node)
-            if len(self._rendered) > 100_000:
-                self._rendered.clear()
-            self._rendered[key] = text
-        return text
 
 
 # -- shapes ----------------------------------------------------------------------------------------------
@@ -182,7 +171,7 @@ def _describe(name: str, arg: Any, order: Mapping[Any, int]) -> Any:
 # -- templates -------------------------------------------------------------------------------------------
 
 
-def _template(backend: Any, op: Any, params: list[Any], compiled: str) -> list[str | int] | None:
+def _template(backend: Any, op: Any, params: list[Any], compiled: str) -> list[str | Slot] | None:
     """The SQL of ``op`` cut at its parameters, or None when the cut is not exact."""
     import ibis.expr.operations as ops
 
@@ -193,7 +182,7 @@ def _template(backend: Any, op: Any, params: list[Any], compiled: str) -> list[s
         if isinstance(node, ops.DatabaseTable):
             sentinels[node] = node.copy(name=f"{SMALL_TABLE_PREFIX}param{n}x")
         else:
-            value = _sentinel(node.dtype, n)
+            value = sentinel(node.dtype, n)
             if value is None:
                 return None
             sentinels[node] = ops.Literal(value, node.dtype)
@@ -201,26 +190,40 @@ def _template(backend: Any, op: Any, params: list[Any], compiled: str) -> list[s
         probe = str(backend.compile(op.replace(sentinels).to_expr()))
     except Exception:  # an expression Ibis cannot rebuild with other values: compile it each time
         return None
-    texts = [_render(backend, sentinels[node]) for node in params]
-    pattern = re.compile("|".join(f"(?<![\\w.]){re.escape(t)}(?![\\w.])" for t in texts))
-    index = {t: n for n, t in enumerate(texts)}
-    pieces: list[str | int] = []
-    last = 0
-    found = set()
-    for match in pattern.finditer(probe):
-        pieces.append(probe[last : match.start()])
-        pieces.append(index[match.group(0)])
-        found.add(index[match.group(0)])
-        last = match.end()
-    pieces.append(probe[last:])
-    if len(found) != len(params):
+    pieces = cut_at(probe, {_render(backend, sentinels[node]): n for n, node in enumerate(params)})
+    if len({p.key for p in pieces if isinstance(p, Slot)}) != len(params):
         return None
-    if _fill(pieces, [_render(backend, node) for node in params]) != compiled:
+    if fill(pieces, [_render(backend, node) for node in params]) != compiled:
         return None
     return pieces
 
 
-def _sentinel(dtype: Any, n: int) -> Any:
+class Slot(NamedTuple):
+    """A place in a template where a parameter's text goes."""
+
+    key: Any
+
+
+def cut_at(sql: str, marks: Mapping[str, Any]) -> list[str | Slot]:
+    """``sql`` cut wherever a text of ``marks`` stands as a whole word: pieces of text, and ``Slot(key)``
+    where ``marks[text]`` stood."""
+    pattern = re.compile("|".join(f"(?<![\\w.]){re.escape(text)}(?![\\w.])" for text in marks))
+    pieces: list[str | Slot] = []
+    last = 0
+    for match in pattern.finditer(sql):
+        pieces.append(sql[last : match.start()])
+        pieces.append(Slot(marks[match.group(0)]))
+        last = match.end()
+    pieces.append(sql[last:])
+    return pieces
+
+
+def fill(pieces: Sequence[str | Slot], texts: Any) -> str:
+    """A template's SQL with ``texts[key]`` in each slot (``texts``: a list or a mapping)."""
+    return "".join(texts[p.key] if isinstance(p, Slot) else p for p in pieces)
+
+
+def sentinel(dtype: Any, n: int) -> Any:
     """A value of ``dtype`` that stands out in SQL text (and fits the type)."""
     if dtype.is_string():
         return f"gsParam{n}q7z"
@@ -232,16 +235,46 @@ def _sentinel(dtype: Any, n: int) -> Any:
     return None
 
 
+_TEXTS: dict[tuple[Any, ...], str] = {}
+
+
+def literal_text(backend: Any, value: Any, dtype: Any) -> str:
+    """SQL text of a literal as Ibis's compiler for ``backend`` writes it (cached: the same codes recur)."""
+    compiler = backend.compiler
+    key = (compiler.dialect, dtype, value)
+    text = _TEXTS.get(key)
+    if text is None:
+        import ibis.expr.operations as ops
+
+        node = ops.Literal(value, dtype)
+        text = str(compiler.visit_Literal(node, value=node.value, dtype=node.dtype).sql(compiler.dialect))
+        _remember(key, text)
+    return text
+
+
+def table_name_text(backend: Any, name: str) -> str:
+    """SQL text of a table name, quoted as Ibis's compiler for ``backend`` quotes it (cached)."""
+    compiler = backend.compiler
+    key = (compiler.dialect, "table", name)
+    text = _TEXTS.get(key)
+    if text is None:
+        import sqlglot as sg
+
+        text = str(sg.to_identifier(name, quoted=compiler.quoted).sql(compiler.dialect))
+        _remember(key, text)
+    return text
+
+
+def _remember(key: tuple[Any, ...], text: str) -> None:
+    if len(_TEXTS) > 100_000:
+        _TEXTS.clear()
+    _TEXTS[key] = text
+
+
 def _render(backend: Any, node: Any) -> str:
     """SQL text of a parameter: a literal as Ibis's compiler writes it, or a quoted table name."""
     import ibis.expr.operations as ops
-    import sqlglot as sg
 
-    compiler = backend.compiler
     if isinstance(node, ops.DatabaseTable):
-        return str(sg.to_identifier(node.name, quoted=compiler.quoted).sql(compiler.dialect))
-    return str(compiler.visit_Literal(node, value=node.value, dtype=node.dtype).sql(compiler.dialect))
-
-
-def _fill(pieces: list[str | int], values: list[str]) -> str:
-    return "".join(values[p] if isinstance(p, int) else p for p in pieces)
+        return table_name_text(backend, node.name)
+    return literal_text(backend, node.value, node.dtype)

@@ -24,10 +24,12 @@ answer something the expression would not.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from grondstof.compiled_sql import cut_at, fill, literal_text, sentinel, table_name_text
 
 if TYPE_CHECKING:
     from grondstof.store import Store
@@ -40,7 +42,7 @@ ValueInput = tuple[str, Any]
 
 SERVED_TABLE_PREFIXES = ("gs_hot_", "gs_small_")
 """Tables a template may read: the server's in-memory tables and lookup tables (same name on every cursor)."""
-_VALUE_TYPES = {"string": "string", "int64": "int64"}
+VALUE_TYPES = ("int64", "string")
 _NOT_CACHEABLE = object()
 SHAPES = 2048
 
@@ -57,30 +59,60 @@ def rows(
 
     The rows are those of :func:`grondstof.engine.to_rows` on the expression ``build`` returns.
     """
-    tables = tables or {}
-    values = values or {}
-    for name, (kind, _) in values.items():
-        if kind not in _VALUE_TYPES:
-            raise ValueError(f"value {name!r}: type {kind!r}, expected one of {sorted(_VALUE_TYPES)}")
-    backend = store.con
-    templates: QueryTemplates | None = getattr(backend, "grondstof_prepared", None)
+    query = _Query(store, build, shape, tables or {}, values or {})
+    for name, (kind, _) in query.values.items():
+        if kind not in VALUE_TYPES:
+            raise ValueError(f"value {name!r}: type {kind!r}, expected one of {list(VALUE_TYPES)}")
+    templates: QueryTemplates | None = getattr(store.con, "grondstof_prepared", None)
     if templates is None:
-        return _run_expr(_build(store, build, shape, tables, values))
-    return templates.rows(store, backend, build, shape, tables, values)
+        return _run_expr(query.expr())
+    return templates.rows(query)
 
 
-def _build(
-    store: Store,
-    build: Build,
-    shape: Hashable,
-    tables: Mapping[str, TableInput],
-    values: Mapping[str, ValueInput],
-) -> Any:
-    import ibis
+@dataclass(frozen=True)
+class _Query:
+    """One call of a declared query: the store, the build function and its inputs."""
 
-    made = {name: _table_expr(store, columns) for name, columns in tables.items()}
-    literals = {name: ibis.literal(value, type=kind) for name, (kind, value) in values.items()}
-    return build(store, shape, made, literals)
+    store: Store
+    build: Build
+    shape: Hashable
+    tables: Mapping[str, TableInput]
+    values: Mapping[str, ValueInput]
+
+    def key(self) -> tuple[Any, ...]:
+        """What decides the SQL's form: the build, the shape and the inputs' names and types."""
+        return (
+            self.build.__module__,
+            self.build.__qualname__,
+            self.shape,
+            tuple((n, tuple((c, t) for c, (t, _) in cols.items())) for n, cols in self.tables.items()),
+            tuple((n, kind) for n, (kind, _) in self.values.items()),
+        )
+
+    def expr(self, values: Mapping[str, Any] | None = None) -> Any:
+        """The Ibis expression, with the real values or with ``values`` in their place."""
+        import ibis
+
+        from grondstof.engine import small_table
+
+        given = values or {n: value for n, (_, value) in self.values.items()}
+        made = {n: small_table(self.store.con, dict(cols)) for n, cols in self.tables.items()}
+        literals = {n: ibis.literal(given[n], type=kind) for n, (kind, _) in self.values.items()}
+        return self.build(self.store, self.shape, made, literals)
+
+    def input_texts(self, backend: Any) -> dict[str, str]:
+        """The SQL text of every input by name: a lookup table's quoted name (the table is made on this
+        cursor if missing) or a literal."""
+        import ibis.expr.datatypes as dt
+
+        from grondstof.engine import small_table_name
+
+        texts = {
+            n: table_name_text(backend, small_table_name(backend, dict(cols)))
+            for n, cols in self.tables.items()
+        }
+        texts.update({n: literal_text(backend, v, dt.dtype(kind)) for n, (kind, v) in self.values.items()})
+        return texts
 
 
 def _run_expr(expr: Any) -> list[dict[str, Any]]:
@@ -104,42 +136,28 @@ class QueryTemplates:
         self._lock = threading.Lock()
         self.hits = self.misses = self.uncacheable = 0
 
-    def rows(
-        self,
-        store: Store,
-        backend: Any,
-        build: Build,
-        shape: Hashable,
-        tables: Mapping[str, TableInput],
-        values: Mapping[str, ValueInput],
-    ) -> list[dict[str, Any]]:
+    def rows(self, query: _Query) -> list[dict[str, Any]]:
         """Rows of the query, from its template when the shape has one."""
-        from grondstof.engine import run_sql, small_table_name
+        from grondstof.engine import run_sql
 
-        key = (
-            build.__module__,
-            build.__qualname__,
-            shape,
-            tuple((n, tuple((c, t) for c, (t, _) in cols.items())) for n, cols in tables.items()),
-            tuple((n, kind) for n, (kind, _) in values.items()),
-        )
+        backend = query.store.con
+        key = query.key()
         with self._lock:
             template = self._templates.get(key)
         if template is _NOT_CACHEABLE:
             self.uncacheable += 1
-            return _run_expr(_build(store, build, shape, tables, values))
+            return _run_expr(query.expr())
         if template is not None:
             self.hits += 1
-            names = {n: small_table_name(backend, dict(cols)) for n, cols in tables.items()}
-            sql = _fill(template, _input_texts(backend, names, values))
+            sql = fill(template, query.input_texts(backend))
             if self.check:
-                built = str(backend.compile(_build(store, build, shape, tables, values).as_table()))
+                built = str(backend.compile(query.expr().as_table()))
                 if built != sql:
-                    raise AssertionError(f"template of {build.__qualname__} {shape!r}:\n{sql}\n!=\n{built}")
+                    raise AssertionError(f"template of {key[1]} {query.shape!r}:\n{sql}\n!=\n{built}")
             return run_sql(backend, sql)
         self.misses += 1
-        expr = _build(store, build, shape, tables, values)
-        made, compiled = _template(store, backend, build, shape, tables, values, expr)
+        expr = query.expr()
+        made, compiled = _template(query, backend, expr)
         with self._lock:
             if len(self._templates) >= self.size:
                 self._templates.clear()  # shapes are few; a full cache means something varies that should not
@@ -149,25 +167,11 @@ class QueryTemplates:
         return _run_expr(expr)
 
 
-class _Slot(str):
-    """A place in a template where an input's text goes (a str subclass: the input's name)."""
-
-
-def _template(
-    store: Store,
-    backend: Any,
-    build: Build,
-    shape: Hashable,
-    tables: Mapping[str, TableInput],
-    values: Mapping[str, ValueInput],
-    expr: Any,
-) -> tuple[list[str] | None, str | None]:
+def _template(query: _Query, backend: Any, expr: Any) -> tuple[list[Any] | None, str | None]:
     """The SQL of the query cut at its inputs (None if the cut is not exact or a table is not served) and
     the SQL Ibis compiled for ``expr`` (None if it could not)."""
-    import ibis
+    import ibis.expr.datatypes as dt
     import ibis.expr.operations as ops
-
-    from grondstof.engine import small_table_name
 
     try:
         compiled = str(backend.compile(expr.as_table()))
@@ -179,75 +183,14 @@ def _template(
         for node in read
     ):
         return None, compiled  # a Parquet view or an in-memory table Ibis registers while compiling
-    table_names = {n: small_table_name(backend, dict(cols)) for n, cols in tables.items()}
-    if len(set(table_names.values())) != len(table_names):
+    texts = query.input_texts(backend)
+    if len({texts[n] for n in query.tables}) != len(query.tables):
         return None, compiled  # two inputs with the same rows: their names cannot tell them apart
-    stand_ins: dict[str, Any] = {}
-    for n, (name, (kind, _)) in enumerate(values.items()):
-        stand_ins[name] = f"gsValue{n}q7z" if kind == "string" else 9_000_000_000_000_000_000 - n
-    probe_expr = build(
-        store,
-        shape,
-        {n: _table_expr(store, cols) for n, cols in tables.items()},
-        {n: ibis.literal(stand_ins[n], type=kind) for n, (kind, _) in values.items()},
-    )
-    probe = str(backend.compile(probe_expr.as_table()))
-    marks = {_quoted(backend, table): n for n, table in table_names.items()}
-    marks.update({_literal(backend, values[n][0], v): n for n, v in stand_ins.items()})
-    pattern = re.compile("|".join(f"(?<![\\w.]){re.escape(text)}(?![\\w.])" for text in marks))
-    pieces: list[str] = []
-    last = 0
-    for match in pattern.finditer(probe):
-        pieces.append(probe[last : match.start()])
-        pieces.append(_Slot(marks[match.group(0)]))
-        last = match.end()
-    pieces.append(probe[last:])
-    if _fill(pieces, _input_texts(backend, table_names, values)) != compiled:
+    stand_ins = {n: sentinel(dt.dtype(kind), i) for i, (n, (kind, _)) in enumerate(query.values.items())}
+    probe = str(backend.compile(query.expr(stand_ins).as_table()))
+    marks = {texts[n]: n for n in query.tables}
+    marks.update({literal_text(backend, v, dt.dtype(query.values[n][0])): n for n, v in stand_ins.items()})
+    pieces = cut_at(probe, marks)
+    if fill(pieces, texts) != compiled:
         return None, compiled
     return pieces, compiled
-
-
-def _input_texts(
-    backend: Any, table_names: Mapping[str, str], values: Mapping[str, ValueInput]
-) -> dict[str, str]:
-    """The SQL text of every input by name: a quoted table name or a literal."""
-    texts = {n: _quoted(backend, table) for n, table in table_names.items()}
-    texts.update({n: _literal(backend, kind, value) for n, (kind, value) in values.items()})
-    return texts
-
-
-def _fill(pieces: Sequence[str], texts: Mapping[str, str]) -> str:
-    return "".join(texts[p] if isinstance(p, _Slot) else p for p in pieces)
-
-
-def _table_expr(store: Store, columns: TableInput) -> Any:
-    from grondstof.engine import small_table
-
-    return small_table(store.con, dict(columns))
-
-
-def _quoted(backend: Any, name: str) -> str:
-    import sqlglot as sg
-
-    compiler = backend.compiler
-    return str(sg.to_identifier(name, quoted=compiler.quoted).sql(compiler.dialect))
-
-
-_LITERALS: dict[tuple[str, Any], str] = {}
-
-
-def _literal(backend: Any, kind: str, value: Any) -> str:
-    """A value's SQL text as the Ibis compiler writes it (cached: the same codes recur)."""
-    key = (kind, value)
-    text = _LITERALS.get(key)
-    if text is None:
-        import ibis.expr.datatypes as dt
-        import ibis.expr.operations as ops
-
-        node = ops.Literal(value, dt.dtype(kind))
-        compiler = backend.compiler
-        text = str(compiler.visit_Literal(node, value=value, dtype=node.dtype).sql(compiler.dialect))
-        if len(_LITERALS) > 100_000:
-            _LITERALS.clear()
-        _LITERALS[key] = text
-    return text

@@ -233,8 +233,12 @@ class Store:
         name = f"derived:{key}"
         found = tables.get(name)
         if found is None:
-            found = tables[name] = make()
+            found = tables[name] = self._derive(key, make)
         return found
+
+    def _derive(self, key: str, make: Callable[[], Any]) -> Any:
+        """Make derived table ``key`` for :meth:`derived` (here: the expression itself, a subquery)."""
+        return make()
 
     def table(self, name: str) -> Any:
         """Return table ``name`` as an Ibis table expression (empty tables keep their schema).

@@ -490,16 +490,13 @@ def _run_plans(
     by_source: dict[str, list[tr.CodeChoice]] = {}
     for plan in plans:
         by_source.setdefault(plan.source, []).append(plan.choice)
-    groups = [imp for imp in importers if isinstance(imp, Group)]
-    tables = {"pairs": tr.code_pair_columns(by_source), "importers": tr.importer_map_columns(importers)}
-    if groups:
-        tables["inside"] = tr.group_member_columns(groups)
+    tables = tr.flow_inputs(by_source, importers)
     values: dict[str, tuple[str, Any]] = {
         "first_year": ("int64", min(p.years[0] for p in plans)),
         "last_year": ("int64", max(p.years[1] for p in plans)),
     }
     values.update({f"partner{n}": ("string", iso3) for n, iso3 in enumerate(named)})
-    shape = (tuple(by_source), bool(groups), form, len(named))
+    shape = (tuple(by_source), "inside" in tables, form, len(named))
     return prepared.rows(store, _plans_query, shape=shape, tables=tables, values=values)
 
 

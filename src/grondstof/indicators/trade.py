@@ -185,14 +185,25 @@ def flows(
     ``exporter``, ``code``, ``value``, ``tonnes``. With ``importers=None`` every reporting country is an
     importer (no groups).
     """
-    pairs = code_pairs(choices, store)
-    imap = inside = None
+    made = {name: _small(store, columns) for name, columns in flow_inputs(choices, importers).items()}
+    return flows_of(
+        store, tuple(choices), made["pairs"], made.get("importers"), made.get("inside"), years, partners
+    )
+
+
+def flow_inputs(
+    choices: Choices, importers: Sequence[Country | Group] | None
+) -> dict[str, dict[str, tuple[str, Sequence[Any]]]]:
+    """The lookup tables of :func:`flows_of`, as columns: ``pairs`` (:func:`code_pair_columns`) and, with
+    importers, ``importers`` (:func:`importer_map_columns`) and, with a group among them, ``inside``
+    (:func:`group_member_columns`)."""
+    tables = {"pairs": code_pair_columns(choices)}
     if importers is not None:
-        imap = importer_map(importers, store)
+        tables["importers"] = importer_map_columns(importers)
         groups = [imp for imp in importers if isinstance(imp, Group)]
         if groups:
-            inside = _small(store, group_member_columns(groups))
-    return flows_of(store, tuple(choices), pairs, imap, inside, years, partners)
+            tables["inside"] = group_member_columns(groups)
+    return tables
 
 
 def group_member_columns(groups: Sequence[Group]) -> dict[str, tuple[str, Sequence[Any]]]:

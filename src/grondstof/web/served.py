@@ -207,18 +207,12 @@ class ServedStore(Store):
                 found = super().table(name)
         return found
 
-    def derived(self, key: str, make: Any) -> Any:
+    def _derive(self, key: str, make: Any) -> Any:
         """A derived table (see :meth:`Store.derived`): when the build's tables are held in memory, it is
         made once into an in-memory table (sorted importer first), which every cursor reads."""
-        tables = self._tables
-        name = f"derived:{key}"
-        found = tables.get(name)
-        if found is not None:
-            return found
         self._open_database()
         if not self._hot:
-            found = tables[name] = make()
-            return found
+            return make()
         from grondstof.engine import _sql_name, duckdb_table
 
         target = f"gs_hot_derived_{key}"
@@ -230,10 +224,9 @@ class ServedStore(Store):
                 order = ", ".join(_sql_name(c) for c in keys)
                 ordered = f" ORDER BY {order}" if order else ""
                 # Made once with the database's threads at one: a fixed order, so sums stay repeatable.
-                self._database.execute(f"CREATE TABLE {_sql_name(target)} AS SELECT * FROM ({sql}){ordered}")
+                self.con.con.execute(f"CREATE TABLE {_sql_name(target)} AS SELECT * FROM ({sql}){ordered}")
                 self._derived.add(target)
-        found = tables[name] = duckdb_table(self.con, target)
-        return found
+        return duckdb_table(self.con, target)
 
     def warm(self) -> None:
         """Open the database and load the hot tables now rather than on the first request."""
