@@ -523,3 +523,40 @@ def test_a_request_waiting_for_a_cursor_stops_when_cancelled(real_store) -> None
     finally:
         release.set()
         served.close()
+
+
+def test_server_settings_from_the_environment_are_checked(monkeypatch) -> None:
+    from grondstof.config import env_float, env_int
+
+    monkeypatch.setenv("GRONDSTOF_CURSORS", " 6 ")
+    assert env_int("GRONDSTOF_CURSORS", 0) == 6
+    monkeypatch.setenv("GRONDSTOF_CURSORS", "")
+    assert env_int("GRONDSTOF_CURSORS", 3) == 3  # empty is unset
+    monkeypatch.setenv("GRONDSTOF_HOT_MB", "0.5")
+    assert env_float("GRONDSTOF_HOT_MB", 64.0) == 0.5
+    for bad in ("four", "-1", "2.5", "٣"):
+        monkeypatch.setenv("GRONDSTOF_CURSORS", bad)
+        with pytest.raises(InputError, match=r"GRONDSTOF_CURSORS: .* expected a whole number ≥ 0"):
+            env_int("GRONDSTOF_CURSORS", 0)
+    for bad in ("lots", "-3", "nan", "inf"):
+        monkeypatch.setenv("GRONDSTOF_HOT_MB", bad)
+        with pytest.raises(InputError, match=r"GRONDSTOF_HOT_MB: .* expected a number ≥ 0"):
+            env_float("GRONDSTOF_HOT_MB", 64.0)
+
+
+@pytest.mark.realdata
+def test_serve_with_a_mistyped_setting_stops_with_one_line_naming_it(real_store_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GRONDSTOF_STORE": str(real_store_dir), "GRONDSTOF_CURSORS": "four"}
+    done = subprocess.run(
+        [sys.executable, "-m", "grondstof", "serve", "--port", "8999"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "GRONDSTOF_CURSORS: 'four' is not valid; expected a whole number ≥ 0" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -109,3 +109,33 @@ def _check_backend(parameter: str, value: str) -> str:
     if name not in BACKEND_NAMES:
         raise InputError(parameter, value, f"an engine: {', '.join(BACKEND_NAMES)}")
     return name
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number ≥ 0 from environment variable ``name`` (``default`` when unset or empty).
+
+    Raises :class:`InputError` naming the variable for anything else, so a mistyped server setting
+    stops ``grondstof serve`` with one line instead of a traceback.
+    """
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit():
+        raise InputError(name, text, "a whole number ≥ 0")
+    return int(text)
+
+
+def env_float(name: str, default: float) -> float:
+    """A number ≥ 0 from environment variable ``name`` (``default`` if unset or empty); see env_int."""
+    import math
+
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise InputError(name, text, "a number ≥ 0")
+    return value

@@ -30,17 +30,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from grondstof import cancel
+from grondstof.config import env_float, env_int
 from grondstof.errors import GrondstofError, LimitError
 
 __all__ = ["PER_CLIENT", "QUEUE", "SECONDS", "WORKERS", "HeavyPool"]
 
-WORKERS = int(os.environ.get("GRONDSTOF_HEAVY_WORKERS", "2"))
+WORKERS = env_int("GRONDSTOF_HEAVY_WORKERS", 2)
 """Heavy requests running at once (worker processes). ``GRONDSTOF_HEAVY_WORKERS`` overrides it."""
-QUEUE = int(os.environ.get("GRONDSTOF_HEAVY_QUEUE", "8"))
+QUEUE = env_int("GRONDSTOF_HEAVY_QUEUE", 8)
 """Heavy requests waiting for a worker; more are refused with 429."""
-PER_CLIENT = int(os.environ.get("GRONDSTOF_HEAVY_PER_CLIENT", "4"))
+PER_CLIENT = env_int("GRONDSTOF_HEAVY_PER_CLIENT", 4)
 """Heavy requests one client address may have running or waiting; more are refused with 429."""
-SECONDS = float(os.environ.get("GRONDSTOF_HEAVY_SECONDS", "60"))
+SECONDS = env_float("GRONDSTOF_HEAVY_SECONDS", 60.0)
 """Time limit of one heavy request, waiting included (then 503 and the worker is stopped)."""
 NICE = 10  # workers run at a lower priority than the server's cheap requests
 POLL = 0.05  # seconds between checks for cancellation while a worker runs

@@ -9,18 +9,18 @@ many at once, with ``Retry-After``) and a problem+json body naming the limit.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from grondstof.analyses import ANALYSES, Analysis
+from grondstof.config import env_float
 from grondstof.errors import LimitError
 
 __all__ = ["MAX_PAGE_SIZE", "REQUEST_SECONDS", "check", "check_page_size", "described"]
 
 MAX_PAGE_SIZE = 5000
 """Rows per page of an API answer."""
-REQUEST_SECONDS = float(os.environ.get("GRONDSTOF_REQUEST_SECONDS", "30"))
+REQUEST_SECONDS = env_float("GRONDSTOF_REQUEST_SECONDS", 30.0)
 """Time limit of a request that is not heavy (then 503; its engine query is interrupted)."""
 
 

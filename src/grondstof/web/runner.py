@@ -16,7 +16,6 @@ Errors are not cached. Serialised API pages are cached in the same byte budget (
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
 from collections import OrderedDict
@@ -25,11 +24,12 @@ from contextvars import ContextVar
 from typing import Any
 
 from grondstof import cancel
+from grondstof.config import env_float
 from grondstof.result import Result
 from grondstof.store import Store
 from grondstof.web import limits
 
-CACHE_MB = float(os.environ.get("GRONDSTOF_CACHE_MB", "256"))
+CACHE_MB = env_float("GRONDSTOF_CACHE_MB", 256.0)
 """Bytes (estimated, in MB) the server's result cache may hold, over all builds: results and serialised
 pages. ``GRONDSTOF_CACHE_MB`` overrides it. One entry may take at most a quarter of it (larger results
 are computed and answered but not kept)."""

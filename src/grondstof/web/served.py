@@ -34,19 +34,20 @@ from pathlib import Path
 from typing import Any
 
 from grondstof.compiled_sql import SqlTemplates
+from grondstof.config import env_float, env_int
 from grondstof.prepared import QueryTemplates
 from grondstof.store import Lease, Store
 
 __all__ = ["HOT_MB", "ServedStore"]
 
-HOT_MB = float(os.environ.get("GRONDSTOF_HOT_MB", "64"))
+HOT_MB = env_float("GRONDSTOF_HOT_MB", 64.0)
 """Tables are held in memory while the build's Parquet files total at most this many MB (on disk; in
 memory they take roughly five times that). ``GRONDSTOF_HOT_MB`` overrides it; 0 keeps everything on disk."""
 
 SORT_KEYS = {"trade": ("importer", "source", "code", "year")}
 """Order hot tables by the columns queries filter on, so DuckDB's row-group min/max skip most of them."""
 
-CURSORS = int(os.environ.get("GRONDSTOF_CURSORS", "0")) or max(2, 2 * (os.cpu_count() or 1))
+CURSORS = env_int("GRONDSTOF_CURSORS", 0) or max(2, 2 * (os.cpu_count() or 1))
 """Analyses the server runs at once, each on a cursor of its own (``GRONDSTOF_CURSORS`` overrides it).
 More would only make them take turns for the cores and the Python interpreter; fewer cursors also reuse
 their lookup tables more often."""
