@@ -121,6 +121,7 @@ def _shape(op: Any) -> tuple[Any, list[Any]] | None:
             slot[node] = len(params)
             params.append(node)
     parts = []
+    selves: dict[Any, int] = {}
     try:
         for node in graph:
             if node in slot:
@@ -130,6 +131,13 @@ def _shape(op: Any) -> tuple[Any, list[Any]] | None:
             described = (
                 _describe(n, a, order) for n, a in zip(node.__argnames__, node.__args__, strict=True)
             )
+            if isinstance(node, ops.SelfReference):
+                # Ibis numbers self-references from a process-wide counter, so the same query built twice
+                # differs in them; the SQL does not (aliases are positional). Number them by appearance.
+                described = (
+                    ("self", selves.setdefault(a, len(selves))) if n == "identifier" else d
+                    for n, a, d in zip(node.__argnames__, node.__args__, described, strict=True)
+                )
             parts.append((type(node), *described))
         key = tuple(parts)
         hash(key)
@@ -165,6 +173,9 @@ def _describe(name: str, arg: Any, order: Mapping[Any, int]) -> Any:
         return ("{", *((k, _describe(name, v, order)) for k, v in arg.items()))
     if name == "source":
         return "source"  # the backend a table lives on: not part of the SQL
+    if isinstance(arg, float) and arg != arg:
+        # NaN is unequal to itself and hashed by identity: as itself, it would make every key new.
+        return ("nan",)
     return arg
 
 

@@ -1,0 +1,49 @@
+"""SQL templates per expression shape (grondstof.compiled_sql): the same query built twice is one shape,
+whatever Ibis numbers its self-joins and however it spells NaN; the SQL from the template is Ibis's own."""
+
+from __future__ import annotations
+
+import ibis
+
+from grondstof.compiled_sql import SqlTemplates
+
+
+def _trade():
+    con = ibis.duckdb.connect()
+    con.raw_sql(
+        "CREATE TABLE trade AS SELECT * FROM (VALUES ('NLD', 'CHN', 2022, 5.0), ('NLD', 'RUS', 2022, 3.0),"
+        " ('DEU', 'CHN', 2022, 7.0), ('NLD', 'CHN', 2021, 4.0)) t(importer, exporter, year, value)"
+    )
+    return con, con.table("trade")
+
+
+def _self_join(trade, country: str):
+    mine = trade.filter(trade.importer == country)
+    other = mine.view()  # a self-reference: Ibis numbers these from a process-wide counter
+    joined = mine.join(other, (mine.exporter == other.exporter) & (mine.year == other.year + 1))
+    return joined.select(mine.exporter, mine.year, change=mine.value - other.value)
+
+
+def _with_nan(trade, year: int):
+    picked = trade.filter(trade.year == year)
+    return picked.mutate(missing=ibis.literal(float("nan")), share=picked.value / picked.value.sum())
+
+
+def test_a_self_join_built_twice_is_one_shape() -> None:
+    con, trade = _trade()
+    templates = SqlTemplates()
+    for country in ("NLD", "NLD", "DEU"):
+        expr = _self_join(trade, country)
+        assert templates.sql(con, expr) == str(con.compile(expr))
+    assert (templates.misses, templates.hits) == (1, 2)
+
+
+def test_a_nan_literal_does_not_make_every_shape_new() -> None:
+    con, trade = _trade()
+    templates = SqlTemplates()
+    for year in (2022, 2021, 2022):
+        expr = _with_nan(trade, year)
+        assert templates.sql(con, expr) == str(con.compile(expr))
+    assert (templates.misses, templates.hits) == (1, 2)
+    rows = con.con.execute(templates.sql(con, _with_nan(trade, 2021))).fetchall()
+    assert [(r[0], r[3]) for r in rows] == [("NLD", 4.0)]
