@@ -14,6 +14,10 @@ from miniatures import write_miniatures
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# Commands the tests run in subprocesses run cold and start no warm worker (grondstof.launch): a worker
+# would outlive the test that started it. tests/test_warm.py turns it on for its own workers.
+os.environ["GRONDSTOF_WARM"] = "0"
+
 # Hypothesis (and schemathesis, which runs on it) is deterministic in `make test`: the same inputs on every
 # run and every machine, a bounded number of them, no database of past failures replayed, no deadline (the
 # shared machine's timing must not decide a result). `make fuzz` selects the "fuzz" profile

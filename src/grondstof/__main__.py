@@ -1,5 +1,5 @@
-"""``python -m grondstof`` runs the command line."""
+"""``python -m grondstof`` runs the command line (through the warm worker when one runs: see launch)."""
 
-from grondstof.cli import main
+from grondstof.launch import main
 
 main()

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from grondstof.commands import report, serve, store, synth
+from grondstof.commands import report, serve, store, synth, warm
 from grondstof.commands.generated import analysis_group
 from grondstof.commands.output import emit, handle_errors, store_for
 
@@ -60,7 +60,7 @@ scenario_app = typer.Typer(
 )
 app.add_typer(scenario_app, name="scenario")
 
-for _module in (store, report, serve, synth):
+for _module in (store, report, serve, synth, warm):
     _module.register(app)
 
 

@@ -7,6 +7,7 @@
 * :mod:`~grondstof.commands.report` — ``report material|country|scenario``;
 * :mod:`~grondstof.commands.serve` — ``serve``;
 * :mod:`~grondstof.commands.synth` — ``synth`` (synthetic trade data for scale tests);
+* :mod:`~grondstof.commands.warm` — ``warm`` (the warm worker that runs analysis commands);
 * :mod:`~grondstof.commands.output` — consoles, errors, output formats and common options.
 
 A module with commands that are not analyses defines ``register(app)``; :mod:`grondstof.cli` calls it. Keep

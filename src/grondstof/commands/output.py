@@ -36,6 +36,11 @@ class _LazyConsole:
             self._console = Console(**self._options)
         return self._console
 
+    def reset(self) -> None:
+        """Forget the console, so the next use sees the streams and environment as they are then (the warm
+        worker changes both between commands)."""
+        self._console = None
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.rich, name)
 
@@ -105,8 +110,19 @@ def emit(result: Result, as_json: bool, as_csv: bool) -> None:
         print_result(result, console)
 
 
+# Set by the warm worker (grondstof.warm): it serves every command from the store it holds open.
+open_store_hook: Callable[[Path | None, Path | None], Any] | None = None
+
+
 def store_for(data: Path | None, store: Path | None) -> Any:
     """Open the store for a command (building it first, with progress on a terminal, if needed)."""
+    if open_store_hook is not None:
+        return open_store_hook(data, store)
+    return open_plain_store(data, store)
+
+
+def open_plain_store(data: Path | None, store: Path | None) -> Any:
+    """The store of :func:`store_for` as this process opens it, without the warm worker's hook."""
     from grondstof.store import open_store
 
     progress = _progress_printer() if sys.stderr.isatty() else None

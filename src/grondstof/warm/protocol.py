@@ -1,0 +1,222 @@
+"""Talking to the warm worker: where its socket is, the messages, and running a command on it.
+
+Used by the ``grondstof`` script (:mod:`grondstof.launch`), by ``grondstof warm`` and by the worker itself
+(:mod:`grondstof.warm.worker`). A message is a length-prefixed JSON object; a command's message carries the
+caller's stdin, stdout and stderr as file descriptors (SCM_RIGHTS). The worker answers ``A`` (accepted) and
+later the exit status, or ``D`` (declined: run it in the caller).
+
+This module imports only the standard library: it is all a warm command loads.
+"""
+
+from __future__ import annotations
+
+import array
+import json
+import os
+import socket
+import stat
+import struct
+import sys
+from pathlib import Path
+
+__all__ = [
+    "ACCEPTED",
+    "DECLINED",
+    "STATUS",
+    "answers",
+    "code_fingerprint",
+    "receive_message",
+    "request",
+    "run_warm",
+    "send_message",
+    "start_worker",
+    "warm_enabled",
+    "worker_socket",
+]
+
+WARM_ENV = "GRONDSTOF_WARM"
+DIR_ENV = "GRONDSTOF_WARM_DIR"
+_PACKAGE = Path(__file__).resolve().parents[1]  # the grondstof package
+_HEADER = struct.Struct("!I")
+STATUS = struct.Struct("!i")  # a command's exit status
+
+ACCEPTED = b"A"  # the worker runs the command; its exit status follows
+DECLINED = b"D"  # not a command the worker runs: run it here
+
+
+def warm_enabled() -> bool:
+    """Whether commands may use (and start) a warm worker: not when ``GRONDSTOF_WARM`` is ``0``."""
+    return os.environ.get(WARM_ENV, "1").strip().lower() not in ("0", "no", "false", "off")
+
+
+def worker_socket() -> Path | None:
+    """The socket of the worker that fits this process: same user, Python, code and ``GRONDSTOF_*``
+    settings (each combination has its own worker). None when no private directory for it can be had."""
+    import hashlib
+
+    folder = _private_dir()
+    if folder is None:
+        return None
+    digest = hashlib.blake2b(digest_size=10)
+    digest.update(sys.executable.encode())
+    for name in sorted(os.environ):
+        if name.startswith("GRONDSTOF_") and name not in (WARM_ENV, DIR_ENV):
+            digest.update(f"\0{name}={os.environ[name]}".encode())
+    digest.update(code_fingerprint())
+    return folder / f"{digest.hexdigest()}.sock"
+
+
+def code_fingerprint() -> bytes:
+    """Every source file's path, modification time and size: changes when the code does."""
+    # An edited source file (an editable install) must never be answered by a worker running the old code.
+    parts: list[str] = []
+    for folder, subfolders, files in os.walk(_PACKAGE):
+        subfolders[:] = sorted(d for d in subfolders if d not in ("__pycache__", "static", "templates"))
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                parts.append(f"{folder}/{name}:{info.st_mtime_ns}:{info.st_size}")
+    return "\n".join(parts).encode()
+
+
+def _private_dir() -> Path | None:
+    """A directory only this user can enter: ``$GRONDSTOF_WARM_DIR``, else ``$XDG_RUNTIME_DIR/grondstof``,
+    else ``/tmp/grondstof-<uid>``. None if it exists but is not ours or others can enter it."""
+    chosen = os.environ.get(DIR_ENV)
+    if chosen:
+        folder = Path(chosen)
+    elif os.environ.get("XDG_RUNTIME_DIR"):
+        folder = Path(os.environ["XDG_RUNTIME_DIR"]) / "grondstof"
+    else:
+        folder = Path("/tmp") / f"grondstof-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return folder
+
+
+def send_message(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:
+    """Send one length-prefixed JSON message, with open file descriptors attached (SCM_RIGHTS)."""
+    body = json.dumps(message).encode()
+    data = _HEADER.pack(len(body)) + body
+    ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+    sent = sock.sendmsg([data], ancillary)
+    if sent < len(data):
+        sock.sendall(data[sent:])
+
+
+def receive_message(sock: socket.socket, max_fds: int = 3) -> tuple[dict, list[int]]:
+    """Receive one message sent by :func:`send_message`: (the JSON object, the descriptors attached)."""
+    data, ancillary, _, _ = sock.recvmsg(65536, socket.CMSG_LEN(max_fds * array.array("i").itemsize))
+    fds: list[int] = []
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            received = array.array("i")
+            received.frombytes(payload[: len(payload) - len(payload) % received.itemsize])
+            fds.extend(received)
+    if len(data) < _HEADER.size:
+        raise ConnectionError("message shorter than its header")
+    (size,) = _HEADER.unpack_from(data)
+    body = data[_HEADER.size :]
+    while len(body) < size:
+        more = sock.recv(size - len(body))
+        if not more:
+            raise ConnectionError("message cut short")
+        body += more
+    return json.loads(body), fds
+
+
+def request(path: Path, message: dict, timeout: float = 5.0) -> dict | None:
+    """Ask the worker at ``path`` something other than a command (``status``, ``stop``); None if none runs."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(str(path))
+            send_message(sock, message)
+            reply, _ = receive_message(sock)
+            return reply
+    except (OSError, ValueError):
+        return None
+
+
+def run_warm(path: Path, argv: list[str]) -> int | None:
+    """Run ``argv`` on the worker at ``path``: its exit status, or None if the command should run here
+    (no worker, or one that declined it before starting)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(str(path))
+    except OSError:
+        sock.close()
+        return None
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    message = {
+        "op": "run",
+        "argv": argv,
+        "prog": _program_name(),
+        "cwd": os.getcwd(),
+        "env": dict(os.environ),
+        "stdout": [sys.stdout.encoding, sys.stdout.errors],
+        "stderr": [sys.stderr.encoding, sys.stderr.errors],
+    }
+    try:
+        send_message(sock, message, [0, 1, 2])
+        answer = sock.recv(1)
+    except OSError:
+        sock.close()
+        return None
+    if answer != ACCEPTED:  # declined, or a worker that stopped before starting it
+        sock.close()
+        return None
+    try:
+        status = b""
+        while len(status) < STATUS.size:
+            more = sock.recv(STATUS.size - len(status))
+            if not more:
+                sys.stderr.write("error: the warm worker stopped during the command; run it again\n")
+                return 1
+            status += more
+    except KeyboardInterrupt:
+        # Closing the connection tells the worker to stop the command and print nothing more.
+        sock.close()
+        return 130
+    finally:
+        sock.close()
+    return STATUS.unpack(status)[0]
+
+
+def _program_name() -> str:
+    # As Click names the program in usage lines: `python -m grondstof` when run as a module.
+    if os.path.basename(sys.argv[0]) == "__main__.py":
+        return "python -m grondstof"
+    return os.path.basename(sys.argv[0]) or "grondstof"
+
+
+def start_worker(path: Path) -> None:
+    """Start a worker for ``path`` in the background (its own session; it outlives this process)."""
+    import subprocess
+
+    log = path.with_suffix(".log")
+    with open(log, "ab") as errors:
+        subprocess.Popen(
+            [sys.executable, "-m", "grondstof.warm.worker", str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+            close_fds=True,
+        )
+
+
+def answers(path: Path) -> bool:
+    """Whether a worker listens at ``path`` (a socket file left by a worker that died does not)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        try:
+            sock.connect(str(path))
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,320 @@
+"""The warm worker: a background process that runs analysis commands handed over by the ``grondstof`` script.
+
+Started by :mod:`grondstof.launch` (``python -m grondstof.warm.worker SOCKET``) after a command ran cold. It
+imports the command line and every analysis, opens the store as the web server does (a
+:class:`~grondstof.web.served.ServedStore`: hot tables in memory, SQL templates cached), and then listens on a
+Unix socket in a directory only its user can enter. Each command arrives with its arguments, working
+directory, environment and the caller's stdin, stdout and stderr, and runs here exactly as the command line
+runs it, one command at a time: the same Typer application, the same output, the same exit status.
+
+Only analysis commands (the registry's, :mod:`grondstof.analyses`) run here; anything else is declined and
+runs in the caller. A rebuilt store is noticed at the next command (the current build is checked each time).
+The worker stops after ``GRONDSTOF_WARM_MINUTES`` idle minutes, when its socket is removed or replaced, or on
+``grondstof warm --stop``. Closing the connection (Ctrl-C in the caller) cancels the running command and
+silences its output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from grondstof.warm.protocol import (
+    ACCEPTED,
+    DECLINED,
+    STATUS,
+    code_fingerprint,
+    receive_message,
+    send_message,
+)
+
+__all__ = ["Worker", "main"]
+
+_TICK = 30.0  # seconds between checks that the socket is still this worker's
+
+
+class Worker:
+    """One warm worker listening at ``path``; stops after ``idle`` seconds without a command."""
+
+    def __init__(self, path: Path, idle: float) -> None:
+        self.path = path
+        self.idle = idle
+        self.commands = 0
+        self.started = time.time()
+        self._served: dict[Path, Any] = {}  # store directory -> ServedStore of its current build
+        self._own = [os.dup(0), os.dup(1), os.dup(2)]  # this process's own stdin, stdout, stderr
+        self._inode: int | None = None
+        self._code = code_fingerprint()  # edited code gets a new worker; this one then stops
+        # A cancelled command's output is silenced before the command ends or not at all.
+        self._silencing = threading.Lock()
+
+    # -- preparing ---------------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Import everything a command needs, open the default store and run one analysis to warm caches."""
+        import importlib
+        import pkgutil
+
+        import grondstof
+        from grondstof import analyses, cli  # noqa: F401  (the application and its registry)
+        from grondstof.commands import output
+
+        for package in ("indicators", "scenarios", "scanner", "monitor"):
+            module = importlib.import_module(f"grondstof.{package}")
+            for info in pkgutil.walk_packages(module.__path__, f"{module.__name__}."):
+                importlib.import_module(info.name)
+        for name in ("ibis.backends.duckdb", "grondstof.render", "rich.console", "rich.table"):
+            importlib.import_module(name)
+        output.open_store_hook = self.store_for
+        with contextlib.suppress(Exception):  # no store yet, or one that fails: the first command says why
+            store = self.store_for(None, None, build=False)
+            grondstof.run("imports", store, material="copper", country="NL")
+
+    def store_for(self, data: Path | None, store: Path | None, build: bool = True) -> Any:
+        """The served store of ``store`` (the command's ``--store``), reopened when a new build is current."""
+        from grondstof.commands.output import open_plain_store
+        from grondstof.config import resolve_store_dir
+        from grondstof.errors import StoreError
+        from grondstof.store import current_build
+        from grondstof.web.served import ServedStore
+
+        root = resolve_store_dir(store)
+        current = current_build(root)
+        served = self._served.get(root)
+        if served is not None and served.build_dir != current:
+            self._served.pop(root).close()
+            served = None
+        if served is None:
+            if current is None and not build:
+                raise StoreError(f"no store at {root}")
+            for other in self._served.values():  # one store in memory at a time
+                other.close()
+            self._served.clear()
+            served = ServedStore.serving(open_plain_store(data, store))
+            served.warm()
+            self._served[root] = served
+        return served
+
+    # -- serving -----------------------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        """Listen until idle, stopped, or the socket is no longer this worker's."""
+        listener = self._listen()
+        last = time.monotonic()
+        try:
+            while True:
+                listener.settimeout(min(_TICK, self.idle))
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    if time.monotonic() - last >= self.idle or not self._still_ours():
+                        return
+                    continue
+                with conn:
+                    try:
+                        if not self._handle(conn):
+                            return
+                    except (OSError, ValueError, KeyboardInterrupt):
+                        pass  # a caller that went away, or an interrupt that came after its command
+                    except Exception:  # a bug of the worker itself: logged, and the next caller is served
+                        import traceback
+
+                        traceback.print_exc()
+                last = time.monotonic()
+        finally:
+            listener.close()
+            if self._still_ours():
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
+            for served in self._served.values():
+                with contextlib.suppress(Exception):
+                    served.close()
+
+    def _listen(self) -> socket.socket:
+        # Bound under a temporary name and renamed into place: callers never see a half-made socket.
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(temporary))
+        os.chmod(temporary, 0o600)
+        listener.listen(16)
+        os.replace(temporary, self.path)
+        self._inode = os.stat(self.path).st_ino
+        return listener
+
+    def _still_ours(self) -> bool:
+        """Whether callers still reach this worker: its socket is in place and its code unchanged."""
+        try:
+            return os.stat(self.path).st_ino == self._inode and code_fingerprint() == self._code
+        except OSError:
+            return False
+
+    def _handle(self, conn: socket.socket) -> bool:
+        """Answer one connection; False when asked to stop."""
+        _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+        if uid != os.getuid():
+            return True
+        try:
+            message, fds = receive_message(conn)
+        except (OSError, ValueError):
+            return True  # a caller checking that the worker answers
+        try:
+            op = message.get("op")
+            if op == "status":
+                send_message(conn, self.status())
+            elif op == "stop":
+                send_message(conn, {"stopping": True, "pid": os.getpid()})
+                return False
+            elif op == "run" and len(fds) == 3 and self.handles(message.get("argv", [])):
+                conn.sendall(ACCEPTED)
+                status = self._run(conn, message, fds)
+                conn.sendall(STATUS.pack(status))
+            else:
+                conn.sendall(DECLINED)
+        finally:
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        return True
+
+    def status(self) -> dict[str, Any]:
+        """What ``grondstof warm`` shows: process, age, commands run, stores served."""
+        return {
+            "pid": os.getpid(),
+            "socket": str(self.path),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.started)),
+            "commands": self.commands,
+            "idle_minutes": self.idle / 60,
+            "builds": [str(s.build_dir) for s in self._served.values()],
+        }
+
+    @staticmethod
+    def handles(argv: list[str]) -> bool:
+        """Whether ``argv`` is an analysis command (the registry's), which this worker runs."""
+        from grondstof.analyses import by_command
+
+        words = list(argv[:2])
+        if not words or words[0].startswith("-"):
+            return False
+        if by_command((words[0],)) is not None:
+            return True
+        return len(words) == 2 and by_command((words[0], words[1])) is not None
+
+    def _run(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> int:
+        """Run one command with the caller's descriptors, environment and directory; its exit status."""
+        from grondstof import cancel
+        from grondstof.cli import app
+        from grondstof.commands import output
+
+        self.commands += 1
+        environment = dict(os.environ)
+        folder = os.getcwd()
+        streams = (sys.stdin, sys.stdout, sys.stderr)
+        token = cancel.CancelToken()
+        finished = threading.Event()
+        status = 1
+        try:
+            for number, fd in enumerate(fds):
+                os.dup2(fd, number)
+            os.environ.clear()
+            os.environ.update(message["env"])
+            sys.stdin = open(0, closefd=False)  # the caller's stdin; closed below
+            sys.stdout = _text_stream(1, message.get("stdout"))
+            sys.stderr = _text_stream(2, message.get("stderr"))
+            output.console.reset()
+            output.err_console.reset()
+            threading.Thread(target=self._watch, args=(conn, token, finished), daemon=True).start()
+            os.chdir(message["cwd"])
+            with cancel.use(token):
+                app(message["argv"], prog_name=message.get("prog") or "grondstof")
+            status = 0
+        except SystemExit as exc:
+            status = _exit_status(exc.code)
+        except KeyboardInterrupt:
+            status = 130
+        except OSError as exc:  # the caller's directory is gone
+            sys.stderr.write(f"error: {exc}\n")
+        except BaseException:  # a bug: its traceback goes to the caller, the worker goes on
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            with self._silencing:
+                finished.set()
+            for stream in (sys.stdout, sys.stderr, sys.stdin):
+                if stream not in streams:  # the caller's streams, not this process's own
+                    with contextlib.suppress(Exception):
+                        stream.flush()
+                    with contextlib.suppress(Exception):
+                        stream.close()
+            sys.stdin, sys.stdout, sys.stderr = streams
+            for number, fd in enumerate(self._own):
+                os.dup2(fd, number)
+            os.environ.clear()
+            os.environ.update(environment)
+            os.chdir(folder)
+            output.console.reset()
+            output.err_console.reset()
+        return 130 if token.cancelled else status
+
+    def _watch(self, conn: socket.socket, token: Any, finished: threading.Event) -> None:
+        """Cancel the command when the caller closes the connection (Ctrl-C) before it finished."""
+        import _thread
+
+        with contextlib.suppress(OSError):
+            conn.recv(1)
+        with self._silencing:
+            if finished.is_set():
+                return
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            for number in (1, 2):  # nothing more reaches a terminal whose command has ended
+                os.dup2(devnull, number)
+            os.close(devnull)
+        token.cancel("disconnect")
+        _thread.interrupt_main()
+
+
+def _text_stream(fd: int, encoding: list[str] | None) -> Any:
+    """A text stream on ``fd`` with the caller's encoding and error handling ([encoding, errors])."""
+    name, errors = [*(encoding or []), "", ""][:2]
+    buffering = 1 if os.isatty(fd) else -1  # line by line on a terminal, as Python does
+    return open(  # closed after the command
+        fd, "w", buffering=buffering, encoding=name or "utf-8", errors=errors or "strict", closefd=False
+    )
+
+
+def _exit_status(code: Any) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    sys.stderr.write(f"{code}\n")
+    return 1
+
+
+def main() -> None:
+    """``python -m grondstof.warm.worker SOCKET``: a worker at SOCKET unless one is already starting."""
+    from grondstof.config import env_float
+
+    path = Path(sys.argv[1])
+    lock = open(path.with_suffix(".lock"), "w")  # held for the life of the process
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return  # another worker for the same socket is starting or running
+    worker = Worker(path, idle=env_float("GRONDSTOF_WARM_MINUTES", 15.0) * 60)
+    worker.prepare()
+    worker.serve()
+
+
+if __name__ == "__main__":
+    main()
