@@ -24,7 +24,8 @@ def warm(
     as_json: JsonOpt = False,
 ) -> None:
     """The warm worker of this user, code and GRONDSTOF_* settings: whether it runs, since when, how many
-    commands it ran, the build it holds. GRONDSTOF_WARM=0 turns workers off."""
+    commands it ran, the build it holds. GRONDSTOF_WARM=0 turns workers off. A worker busy with a command
+    answers after it (``--stop`` too)."""
     from grondstof.warm.protocol import request, warm_enabled, worker_socket
 
     path = worker_socket()
@@ -41,6 +42,10 @@ def warm(
         console.print("No private directory for a warm worker; commands run cold.")
     elif answer is None:
         console.print(f"No warm worker runs for this code and these settings ({path}).")
+    elif answer.get("busy"):
+        console.print(
+            f"A warm worker runs at {path} and is busy with a command (commands meanwhile run cold)."
+        )
     elif stop:
         console.print(f"Warm worker {answer['pid']} stopped.")
     else:

@@ -22,12 +22,15 @@ from pathlib import Path
 __all__ = [
     "ACCEPTED",
     "DECLINED",
+    "GO",
     "STATUS",
     "answers",
     "code_fingerprint",
+    "receive_go",
     "receive_message",
     "request",
     "run_warm",
+    "send_go",
     "send_message",
     "start_worker",
     "warm_enabled",
@@ -40,8 +43,10 @@ _PACKAGE = Path(__file__).resolve().parents[1]  # the grondstof package
 _HEADER = struct.Struct("!I")
 STATUS = struct.Struct("!i")  # a command's exit status
 
-ACCEPTED = b"A"  # the worker runs the command; its exit status follows
+ACCEPTED = b"A"  # the worker will run the command once the caller says GO; its exit status follows
 DECLINED = b"D"  # not a command the worker runs: run it here
+GO = b"G"  # the caller still waits: run it (a caller that gave up on a busy worker closes instead)
+BUSY_SECONDS = 2.0  # a worker busy with another command longer than this: the caller runs its own cold
 
 
 def warm_enabled() -> bool:
@@ -58,7 +63,8 @@ def worker_socket() -> Path | None:
     if folder is None:
         return None
     digest = hashlib.blake2b(digest_size=10)
-    digest.update(sys.executable.encode())
+    # The environment (sys.prefix) and interpreter, however its path is spelled (python, python3).
+    digest.update(f"{sys.prefix}\0{os.path.realpath(sys.executable)}\0{sys.version}".encode())
     for name in sorted(os.environ):
         if name.startswith("GRONDSTOF_") and name not in (WARM_ENV, DIR_ENV):
             digest.update(f"\0{name}={os.environ[name]}".encode())
@@ -99,48 +105,66 @@ def _private_dir() -> Path | None:
     return folder
 
 
-def send_message(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:
-    """Send one length-prefixed JSON message, with open file descriptors attached (SCM_RIGHTS)."""
+def send_message(sock: socket.socket, message: dict) -> None:
+    """Send one length-prefixed JSON message."""
     body = json.dumps(message).encode()
-    data = _HEADER.pack(len(body)) + body
-    ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
-    sent = sock.sendmsg([data], ancillary)
-    if sent < len(data):
-        sock.sendall(data[sent:])
+    sock.sendall(_HEADER.pack(len(body)) + body)
 
 
-def receive_message(sock: socket.socket, max_fds: int = 3) -> tuple[dict, list[int]]:
-    """Receive one message sent by :func:`send_message`: (the JSON object, the descriptors attached)."""
-    data, ancillary, _, _ = sock.recvmsg(65536, socket.CMSG_LEN(max_fds * array.array("i").itemsize))
+def receive_message(sock: socket.socket) -> dict:
+    """Receive one message sent by :func:`send_message`."""
+    header = _receive_exactly(sock, _HEADER.size)
+    (size,) = _HEADER.unpack(header)
+    return json.loads(_receive_exactly(sock, size))
+
+
+def _receive_exactly(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        more = sock.recv(size - len(data))
+        if not more:
+            raise ConnectionError("message cut short")
+        data += more
+    return data
+
+
+def send_go(sock: socket.socket, fds: list[int]) -> None:
+    """Say GO with the caller's stdin, stdout and stderr attached (SCM_RIGHTS).
+
+    The descriptors travel only now, once the worker has accepted: descriptors sent earlier would sit in a
+    busy worker's queue, holding the caller's pipes open (a reader of its output would wait for the end of
+    a stream the caller has long finished)."""
+    sock.sendmsg([GO], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+
+
+def receive_go(sock: socket.socket, max_fds: int = 3) -> tuple[bytes, list[int]]:
+    """The caller's GO (or b"" if it gave up) and the descriptors attached to it."""
+    data, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_LEN(max_fds * array.array("i").itemsize))
     fds: list[int] = []
     for level, kind, payload in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
             received = array.array("i")
             received.frombytes(payload[: len(payload) - len(payload) % received.itemsize])
             fds.extend(received)
-    if len(data) < _HEADER.size:
-        raise ConnectionError("message shorter than its header")
-    (size,) = _HEADER.unpack_from(data)
-    body = data[_HEADER.size :]
-    while len(body) < size:
-        more = sock.recv(size - len(body))
-        if not more:
-            raise ConnectionError("message cut short")
-        body += more
-    return json.loads(body), fds
+    return data, fds
 
 
 def request(path: Path, message: dict, timeout: float = 5.0) -> dict | None:
-    """Ask the worker at ``path`` something other than a command (``status``, ``stop``); None if none runs."""
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
+    """Ask the worker at ``path`` something other than a command (``status``, ``stop``): its answer,
+    ``{"busy": True}`` if it is running a command, None if no worker listens there."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        try:
             sock.connect(str(path))
+        except OSError:
+            return None
+        try:
             send_message(sock, message)
-            reply, _ = receive_message(sock)
-            return reply
-    except (OSError, ValueError):
-        return None
+            return receive_message(sock)
+        except TimeoutError:
+            return {"busy": True}
+        except (OSError, ValueError):
+            return None
 
 
 def run_warm(path: Path, argv: list[str]) -> int | None:
@@ -164,9 +188,13 @@ def run_warm(path: Path, argv: list[str]) -> int | None:
         "stderr": [sys.stderr.encoding, sys.stderr.errors],
     }
     try:
-        send_message(sock, message, [0, 1, 2])
+        sock.settimeout(BUSY_SECONDS)
+        send_message(sock, message)
         answer = sock.recv(1)
-    except OSError:
+        if answer == ACCEPTED:
+            send_go(sock, [0, 1, 2])
+        sock.settimeout(None)
+    except OSError:  # no answer in time (busy), or a worker that went away
         sock.close()
         return None
     if answer != ACCEPTED:  # declined, or a worker that stopped before starting it

@@ -29,9 +29,12 @@ from typing import Any
 
 from grondstof.warm.protocol import (
     ACCEPTED,
+    BUSY_SECONDS,
     DECLINED,
+    GO,
     STATUS,
     code_fingerprint,
+    receive_go,
     receive_message,
     send_message,
 )
@@ -50,7 +53,11 @@ class Worker:
         self.commands = 0
         self.started = time.time()
         self._served: dict[Path, Any] = {}  # store directory -> ServedStore of its current build
-        self._own = [os.dup(0), os.dup(1), os.dup(2)]  # this process's own stdin, stdout, stderr
+        # This process's own descriptors 0-2, streams, environment and directory, put back after each command.
+        self._own = [os.dup(0), os.dup(1), os.dup(2)]
+        self._streams = (sys.stdin, sys.stdout, sys.stderr)
+        self._environment = dict(os.environ)
+        self._folder = os.getcwd()
         self._inode: int | None = None
         self._code = code_fingerprint()  # edited code gets a new worker; this one then stops
         # A cancelled command's output is silenced before the command ends or not at all.
@@ -123,7 +130,9 @@ class Worker:
                         if not self._handle(conn):
                             return
                     except (OSError, ValueError, KeyboardInterrupt):
-                        pass  # a caller that went away, or an interrupt that came after its command
+                        # A caller that went away, or an interrupt that came as its command ended (and may
+                        # have cut the clean-up short).
+                        self._restore()
                     except Exception:  # a bug of the worker itself: logged, and the next caller is served
                         import traceback
 
@@ -164,26 +173,30 @@ class Worker:
         if uid != os.getuid():
             return True
         try:
-            message, fds = receive_message(conn)
+            message = receive_message(conn)
         except (OSError, ValueError):
             return True  # a caller checking that the worker answers
-        try:
-            op = message.get("op")
-            if op == "status":
-                send_message(conn, self.status())
-            elif op == "stop":
-                send_message(conn, {"stopping": True, "pid": os.getpid()})
-                return False
-            elif op == "run" and len(fds) == 3 and self.handles(message.get("argv", [])):
-                conn.sendall(ACCEPTED)
-                status = self._run(conn, message, fds)
-                conn.sendall(STATUS.pack(status))
-            else:
-                conn.sendall(DECLINED)
-        finally:
-            for fd in fds:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+        op = message.get("op")
+        if op == "status":
+            send_message(conn, self.status())
+        elif op == "stop":
+            send_message(conn, {"stopping": True, "pid": os.getpid()})
+            return False
+        elif op == "run" and self.handles(message.get("argv", [])):
+            conn.sendall(ACCEPTED)
+            conn.settimeout(BUSY_SECONDS)
+            go, fds = receive_go(conn)
+            conn.settimeout(None)
+            try:
+                if go == GO and len(fds) == 3:  # else the caller gave up waiting and runs it itself
+                    status = self._run(conn, message, fds)
+                    conn.sendall(STATUS.pack(status))
+            finally:
+                for fd in fds:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+        else:
+            conn.sendall(DECLINED)
         return True
 
     def status(self) -> dict[str, Any]:
@@ -216,9 +229,6 @@ class Worker:
         from grondstof.commands import output
 
         self.commands += 1
-        environment = dict(os.environ)
-        folder = os.getcwd()
-        streams = (sys.stdin, sys.stdout, sys.stderr)
         token = cancel.CancelToken()
         finished = threading.Event()
         status = 1
@@ -250,21 +260,28 @@ class Worker:
         finally:
             with self._silencing:
                 finished.set()
-            for stream in (sys.stdout, sys.stderr, sys.stdin):
-                if stream not in streams:  # the caller's streams, not this process's own
-                    with contextlib.suppress(Exception):
-                        stream.flush()
-                    with contextlib.suppress(Exception):
-                        stream.close()
-            sys.stdin, sys.stdout, sys.stderr = streams
-            for number, fd in enumerate(self._own):
-                os.dup2(fd, number)
-            os.environ.clear()
-            os.environ.update(environment)
-            os.chdir(folder)
-            output.console.reset()
-            output.err_console.reset()
+            self._restore()
         return 130 if token.cancelled else status
+
+    def _restore(self) -> None:
+        """Put back this process's own streams, descriptors, environment and directory (idempotent)."""
+        from grondstof.commands import output
+
+        for stream in (sys.stdout, sys.stderr, sys.stdin):
+            if stream not in self._streams:  # the caller's streams, not this process's own
+                with contextlib.suppress(Exception):
+                    stream.flush()
+                with contextlib.suppress(Exception):
+                    stream.close()
+        sys.stdin, sys.stdout, sys.stderr = self._streams
+        for number, fd in enumerate(self._own):
+            os.dup2(fd, number)
+        if os.environ != self._environment:
+            os.environ.clear()
+            os.environ.update(self._environment)
+        os.chdir(self._folder)
+        output.console.reset()
+        output.err_console.reset()
 
     def _watch(self, conn: socket.socket, token: Any, finished: threading.Event) -> None:
         """Cancel the command when the caller closes the connection (Ctrl-C) before it finished."""
