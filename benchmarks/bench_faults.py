@@ -49,6 +49,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GRONDSTOF = [sys.executable, "-m", "grondstof"]
+# Whole cold commands, and no warm worker left behind by the killed builds (grondstof.launch).
+os.environ["GRONDSTOF_WARM"] = "0"
 RESULTS = ROOT / "benchmarks" / "results"
 
 

@@ -82,7 +82,8 @@ def main() -> None:
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(opts.store) if opts.store else Path(tmp) / "store"
-        env = {**os.environ, "GRONDSTOF_STORE": str(store)}
+        # Whole cold commands, as timed before the warm worker (grondstof.launch).
+        env = {**os.environ, "GRONDSTOF_STORE": str(store), "GRONDSTOF_WARM": "0"}
         if not opts.store:
             subprocess.run([*GRONDSTOF, "build"], env=env, check=True, capture_output=True)
         results: list[dict[str, object]] = []

@@ -152,6 +152,7 @@ def worker(engine: str, store: str, only: str | None = None) -> None:
 
     engine_module.to_arrow = counted
     os.environ["GRONDSTOF_STORE"] = store
+    os.environ["GRONDSTOF_WARM"] = "0"  # whole cold commands, as timed before the warm worker
     started = time.perf_counter()
     with PeakSampler() as sampler:
         from grondstof.store import open_store
@@ -262,7 +263,8 @@ def prepare(scale: float, work: Path) -> tuple[Path, int]:
 
 def cli_run(command: list[str], store: Path) -> tuple[float, float]:
     """One command in a new process on DuckDB: (wall seconds, peak RSS MB from wait4)."""
-    env = {**os.environ, "GRONDSTOF_STORE": str(store)}
+    # Whole cold commands, as timed before the warm worker (grondstof.launch).
+    env = {**os.environ, "GRONDSTOF_STORE": str(store), "GRONDSTOF_WARM": "0"}
     env.pop("GRONDSTOF_BACKEND", None)
     start = time.perf_counter()
     child = subprocess.Popen([*GRONDSTOF, *command, "--json"], env=env, stdout=subprocess.DEVNULL)

@@ -127,7 +127,8 @@ def main() -> None:
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         store = opts.store or str(Path(tmp) / "store")
-        env = {**os.environ, "GRONDSTOF_STORE": store}
+        # Whole cold commands, as timed before the warm worker (grondstof.launch).
+        env = {**os.environ, "GRONDSTOF_STORE": store, "GRONDSTOF_WARM": "0"}
         if not opts.store:
             timed([*GRONDSTOF, "build"], env)
         bom, imports = Path(tmp) / "bom.csv", Path(tmp) / "imports.csv"
