@@ -20,7 +20,10 @@ itself is cheap, each name loads its module on first use):
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported: the `grondstof` script's warm path loads this module
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

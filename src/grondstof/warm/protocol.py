@@ -17,7 +17,6 @@ import socket
 import stat
 import struct
 import sys
-from pathlib import Path
 
 __all__ = [
     "ACCEPTED",
@@ -39,7 +38,7 @@ __all__ = [
 
 WARM_ENV = "GRONDSTOF_WARM"
 DIR_ENV = "GRONDSTOF_WARM_DIR"
-_PACKAGE = Path(__file__).resolve().parents[1]  # the grondstof package
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # the grondstof package
 _HEADER = struct.Struct("!I")
 STATUS = struct.Struct("!i")  # a command's exit status
 
@@ -54,22 +53,27 @@ def warm_enabled() -> bool:
     return os.environ.get(WARM_ENV, "1").strip().lower() not in ("0", "no", "false", "off")
 
 
-def worker_socket() -> Path | None:
-    """The socket of the worker that fits this process: same user, Python, code and ``GRONDSTOF_*``
-    settings (each combination has its own worker). None when no private directory for it can be had."""
-    import hashlib
+def worker_socket() -> str | None:
+    """The socket path of the worker that fits this process: same user, Python, code and ``GRONDSTOF_*``
+    settings (each combination has its own worker). None when no private directory for it can be had.
+
+    (Paths are text here and pathlib is not imported: a warm command's start-up is this module's.)"""
+    try:
+        from _blake2 import blake2b  # hashlib's own BLAKE2, without hashlib loading OpenSSL (~4 ms)
+    except ImportError:
+        from hashlib import blake2b
 
     folder = _private_dir()
     if folder is None:
         return None
-    digest = hashlib.blake2b(digest_size=10)
+    digest = blake2b(digest_size=10)
     # The environment (sys.prefix) and interpreter, however its path is spelled (python, python3).
     digest.update(f"{sys.prefix}\0{os.path.realpath(sys.executable)}\0{sys.version}".encode())
     for name in sorted(os.environ):
         if name.startswith("GRONDSTOF_") and name not in (WARM_ENV, DIR_ENV):
             digest.update(f"\0{name}={os.environ[name]}".encode())
     digest.update(code_fingerprint())
-    return folder / f"{digest.hexdigest()}.sock"
+    return os.path.join(folder, f"{digest.hexdigest()}.sock")
 
 
 def code_fingerprint() -> bytes:
@@ -85,18 +89,18 @@ def code_fingerprint() -> bytes:
     return "\n".join(parts).encode()
 
 
-def _private_dir() -> Path | None:
+def _private_dir() -> str | None:
     """A directory only this user can enter: ``$GRONDSTOF_WARM_DIR``, else ``$XDG_RUNTIME_DIR/grondstof``,
     else ``/tmp/grondstof-<uid>``. None if it exists but is not ours or others can enter it."""
     chosen = os.environ.get(DIR_ENV)
     if chosen:
-        folder = Path(chosen)
+        folder = chosen
     elif os.environ.get("XDG_RUNTIME_DIR"):
-        folder = Path(os.environ["XDG_RUNTIME_DIR"]) / "grondstof"
+        folder = os.path.join(os.environ["XDG_RUNTIME_DIR"], "grondstof")
     else:
-        folder = Path("/tmp") / f"grondstof-{os.getuid()}"
+        folder = f"/tmp/grondstof-{os.getuid()}"
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
         info = os.lstat(folder)
     except OSError:
         return None
@@ -149,13 +153,13 @@ def receive_go(sock: socket.socket, max_fds: int = 3) -> tuple[bytes, list[int]]
     return data, fds
 
 
-def request(path: Path, message: dict, timeout: float = 5.0) -> dict | None:
+def request(path: str | os.PathLike[str], message: dict, timeout: float = 5.0) -> dict | None:
     """Ask the worker at ``path`` something other than a command (``status``, ``stop``): its answer,
     ``{"busy": True}`` if it is running a command, None if no worker listens there."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         try:
-            sock.connect(str(path))
+            sock.connect(os.fspath(path))
         except OSError:
             return None
         try:
@@ -167,12 +171,12 @@ def request(path: Path, message: dict, timeout: float = 5.0) -> dict | None:
             return None
 
 
-def run_warm(path: Path, argv: list[str]) -> int | None:
+def run_warm(path: str, argv: list[str]) -> int | None:
     """Run ``argv`` on the worker at ``path``: its exit status, or None if the command should run here
     (no worker, or one that declined it before starting)."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.connect(str(path))
+        sock.connect(os.fspath(path))
     except OSError:
         sock.close()
         return None
@@ -224,14 +228,14 @@ def _program_name() -> str:
     return os.path.basename(sys.argv[0]) or "grondstof"
 
 
-def start_worker(path: Path) -> None:
+def start_worker(path: str) -> None:
     """Start a worker for ``path`` in the background (its own session; it outlives this process)."""
     import subprocess
 
-    log = path.with_suffix(".log")
+    log = os.path.splitext(path)[0] + ".log"
     with open(log, "ab") as errors:
         subprocess.Popen(
-            [sys.executable, "-m", "grondstof.warm.worker", str(path)],
+            [sys.executable, "-m", "grondstof.warm.worker", path],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=errors,
@@ -240,11 +244,11 @@ def start_worker(path: Path) -> None:
         )
 
 
-def answers(path: Path) -> bool:
+def answers(path: str | os.PathLike[str]) -> bool:
     """Whether a worker listens at ``path`` (a socket file left by a worker that died does not)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         try:
-            sock.connect(str(path))
+            sock.connect(os.fspath(path))
         except OSError:
             return False
     return True

@@ -62,6 +62,7 @@ class Worker:
         self._code = code_fingerprint()  # edited code gets a new worker; this one then stops
         # A cancelled command's output is silenced before the command ends or not at all.
         self._silencing = threading.Lock()
+        self._command: Any = None  # set by prepare()
 
     # -- preparing ---------------------------------------------------------------------------------------
 
@@ -71,7 +72,7 @@ class Worker:
         import pkgutil
 
         import grondstof
-        from grondstof import analyses, cli  # noqa: F401  (the application and its registry)
+        from grondstof import analyses, cli  # noqa: F401  (the registry, and the application)
         from grondstof.commands import output
 
         for package in ("indicators", "scenarios", "scanner", "monitor"):
@@ -81,6 +82,10 @@ class Worker:
         for name in ("ibis.backends.duckdb", "grondstof.render", "rich.console", "rich.table"):
             importlib.import_module(name)
         output.open_store_hook = self.store_for
+        # The Click command behind the Typer application, made once (Typer makes it on every call).
+        import typer
+
+        self._command = typer.main.get_command(cli.app)
         with contextlib.suppress(Exception):  # no store yet, or one that fails: the first command says why
             store = self.store_for(None, None, build=False)
             grondstof.run("imports", store, material="copper", country="NL")
@@ -225,7 +230,6 @@ class Worker:
     def _run(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> int:
         """Run one command with the caller's descriptors, environment and directory; its exit status."""
         from grondstof import cancel
-        from grondstof.cli import app
         from grondstof.commands import output
 
         self.commands += 1
@@ -245,7 +249,7 @@ class Worker:
             threading.Thread(target=self._watch, args=(conn, token, finished), daemon=True).start()
             os.chdir(message["cwd"])
             with cancel.use(token):
-                app(message["argv"], prog_name=message.get("prog") or "grondstof")
+                self._command(message["argv"], prog_name=message.get("prog") or "grondstof")
             status = 0
         except SystemExit as exc:
             status = _exit_status(exc.code)
