@@ -145,3 +145,31 @@ def test_the_server_holds_the_import_year_index_in_memory_with_the_same_years(se
         assert any(len(found) > 10 for found in years.values())
     rows = served.con.con.sql("SELECT count(*) FROM gs_hot_derived_import_years_with_refined").fetchall()
     assert rows[0][0] > 100_000
+
+
+@pytest.mark.realdata
+def test_year_bounds_from_the_index_are_those_of_the_trade_rows(served, real_store) -> None:
+    from grondstof.indicators import trade as tr
+    from grondstof.indicators._common import fetch
+    from grondstof.registry.countries import countries
+    from grondstof.registry.materials import materials
+
+    registry = countries()
+    for material, country in [("cobalt", "NL"), ("copper", "EU27"), ("gallium", "DE"), ("germanium", "BE")]:
+        mat = materials().resolve(material)
+        choices = {
+            src: [choice]
+            for src in tr.available_sources(real_store)
+            if (choice := tr.code_choice(mat, tr.TRADE_SOURCES[src], None)).codes
+        }
+        importer = [registry.resolve_importer(country)]
+        # The bounds straight from the trade rows, re-imports included, as computed before the index.
+        pairs = tr.code_pairs(choices, real_store)
+        trade = tr.trade_rows(real_store, choices)
+        sel = trade.filter(trade.source.isin(list(choices)) & trade.importer.isin(list(importer[0].members)))
+        sel = sel.join(pairs, (sel.source == pairs.p_source) & (sel.code == pairs.p_code))
+        agg = sel.group_by(["source", "material"]).aggregate(lo=sel.year.min(), hi=sel.year.max())
+        direct = {(r["source"], r["material"]): (r["lo"], r["hi"]) for r in fetch(agg)}
+        assert direct
+        assert tr.year_bounds(real_store, choices, importer) == direct
+        assert tr.year_bounds(served, choices, importer) == direct
