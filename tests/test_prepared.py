@@ -125,21 +125,27 @@ def test_a_value_of_an_unsupported_type_is_refused_naming_it(served) -> None:
         prepared.rows(served, _branching, shape="t", values={"share": ("float64", 0.5)})
 
 
-@pytest.mark.realdata
-def test_the_server_holds_the_import_year_index_in_memory_with_the_same_years(served, real_store) -> None:
+def _trade_question(store, material: str, country: str):
+    """(code choices per available source, [importer]) of ``material`` imported by ``country``."""
     from grondstof.indicators import trade as tr
     from grondstof.registry.countries import countries
     from grondstof.registry.materials import materials
 
-    registry = countries()
+    mat = materials().resolve(material)
+    choices = {
+        src: [choice]
+        for src in tr.available_sources(store)
+        if (choice := tr.code_choice(mat, tr.TRADE_SOURCES[src], None)).codes
+    }
+    return choices, [countries().resolve_importer(country)]
+
+
+@pytest.mark.realdata
+def test_the_server_holds_the_import_year_index_in_memory_with_the_same_years(served, real_store) -> None:
+    from grondstof.indicators import trade as tr
+
     for material, country in [("cobalt", "NL"), ("copper", "EU27"), ("gallium", "DE"), ("nickel", "US")]:
-        mat = materials().resolve(material)
-        choices = {
-            src: [choice]
-            for src in tr.available_sources(real_store)
-            if (choice := tr.code_choice(mat, tr.TRADE_SOURCES[src], None)).codes
-        }
-        importer = [registry.resolve_importer(country)]
+        choices, importer = _trade_question(real_store, material, country)
         years = tr.import_years(served, choices, importer)
         assert years == tr.import_years(real_store, choices, importer)
         assert any(len(found) > 10 for found in years.values())
@@ -151,18 +157,9 @@ def test_the_server_holds_the_import_year_index_in_memory_with_the_same_years(se
 def test_year_bounds_from_the_index_are_those_of_the_trade_rows(served, real_store) -> None:
     from grondstof.indicators import trade as tr
     from grondstof.indicators._common import fetch
-    from grondstof.registry.countries import countries
-    from grondstof.registry.materials import materials
 
-    registry = countries()
     for material, country in [("cobalt", "NL"), ("copper", "EU27"), ("gallium", "DE"), ("germanium", "BE")]:
-        mat = materials().resolve(material)
-        choices = {
-            src: [choice]
-            for src in tr.available_sources(real_store)
-            if (choice := tr.code_choice(mat, tr.TRADE_SOURCES[src], None)).codes
-        }
-        importer = [registry.resolve_importer(country)]
+        choices, importer = _trade_question(real_store, material, country)
         # The bounds straight from the trade rows, re-imports included, as computed before the index.
         pairs = tr.code_pairs(choices, real_store)
         trade = tr.trade_rows(real_store, choices)
