@@ -71,3 +71,29 @@ def test_materials_and_countries_need_no_store() -> None:
     assert len(json.loads(result.stdout)["rows"]) >= 17
     result = runner.invoke(app, ["countries", "--eu", "--csv"])
     assert "NLD" in result.stdout and "Nederland" in result.stdout
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly(real_store_dir) -> None:
+    """`grondstof … | head`: no error line and no traceback, the exit status of SIGPIPE."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GRONDSTOF_WARM": "0"}
+    args = [
+        sys.executable,
+        "-m",
+        "grondstof",
+        "watch",
+        "--country",
+        "NL",
+        "--json",
+        "--store",
+        str(real_store_dir),
+    ]
+    child = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader goes away before the command prints
+    err = child.stderr.read()
+    assert child.wait(timeout=120) == 141
+    assert err == b""

@@ -234,3 +234,20 @@ def test_each_setting_and_the_code_have_their_own_worker(monkeypatch, tmp_path) 
     monkeypatch.setattr(protocol, "code_fingerprint", lambda: b"edited")
     assert protocol.worker_socket() != first
     assert (folder.stat().st_mode & 0o777) == 0o700
+
+
+def test_a_reader_that_leaves_early_ends_a_warm_command_quietly(worker, env) -> None:
+    before = commands_run(worker)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "grondstof", "imports", "gallium", "--country", "NL", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader goes away before the command prints
+    err = child.stderr.read()
+    assert (child.wait(timeout=60), err) == (141, b"")
+    assert commands_run(worker) == before + 1
+    out = grondstof("supply", "gallium", "--json", env=env)
+    assert out.returncode == 0 and json.loads(out.stdout)["rows"]

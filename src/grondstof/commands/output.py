@@ -69,6 +69,10 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            # The reader of our output left (`grondstof … | head`): stop quietly, as SIGPIPE would.
+            _silence_stdout()
+            raise typer.Exit(BROKEN_PIPE) from None
         except InputError as exc:
             _print_error(exc)
             raise typer.Exit(2) from None
@@ -88,6 +92,22 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+BROKEN_PIPE = 141  # the exit status of a process ended by SIGPIPE in a shell (128 + 13)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at exit does not fail on the closed pipe again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (a test's capture)
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _print_error(exc: Exception) -> None:
