@@ -5,7 +5,8 @@ options, bounds and help come from the same parameter model as the API's; the ot
 ``data``, ``serve``, ``report``) live in :mod:`grondstof.commands`. Every analysis prints a Rich table by
 default, one JSON object ``{"meta": ..., "rows": [...]}`` with ``--json``, and the rows as CSV with
 ``--csv``. Errors print one line to stderr and exit with status 2 (bad input) or 1 (data or store problems);
-a reader that leaves early (``grondstof … | head``) ends the command quietly with status 141, as SIGPIPE would.
+a reader that leaves early (``grondstof … | head``) ends the command quietly with status 141 (as SIGPIPE
+would).
 """
 
 from __future__ import annotations
