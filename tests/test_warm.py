@@ -251,3 +251,12 @@ def test_a_reader_that_leaves_early_ends_a_warm_command_quietly(worker, env) -> 
     assert commands_run(worker) == before + 1
     out = grondstof("supply", "gallium", "--json", env=env)
     assert out.returncode == 0 and json.loads(out.stdout)["rows"]
+
+
+def test_without_descriptor_passing_commands_run_cold(monkeypatch) -> None:
+    from grondstof.warm import protocol
+
+    monkeypatch.setenv("GRONDSTOF_WARM", "1")
+    assert protocol.warm_enabled()
+    monkeypatch.delattr(protocol.socket, "SCM_RIGHTS")  # as on Windows
+    assert not protocol.warm_enabled()

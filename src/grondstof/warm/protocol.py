@@ -49,7 +49,10 @@ BUSY_SECONDS = 2.0  # a worker busy with another command longer than this: the c
 
 
 def warm_enabled() -> bool:
-    """Whether commands may use (and start) a warm worker: not when ``GRONDSTOF_WARM`` is ``0``."""
+    """Whether commands may use (and start) a warm worker: not when ``GRONDSTOF_WARM`` is ``0``, nor where
+    Unix sockets cannot pass file descriptors (Windows)."""
+    if not (hasattr(socket, "SCM_RIGHTS") and hasattr(os, "getuid")):
+        return False
     return os.environ.get(WARM_ENV, "1").strip().lower() not in ("0", "no", "false", "off")
 
 
@@ -63,7 +66,7 @@ def worker_socket() -> str | None:
     except ImportError:
         from hashlib import blake2b
 
-    folder = _private_dir()
+    folder = _private_dir() if hasattr(os, "getuid") else None  # no user ids, no private directory
     if folder is None:
         return None
     digest = blake2b(digest_size=10)
