@@ -177,6 +177,8 @@ def request(path: str | os.PathLike[str], message: dict, timeout: float = 5.0) -
 def run_warm(path: str, argv: list[str]) -> int | None:
     """Run ``argv`` on the worker at ``path``: its exit status, or None if the command should run here
     (no worker, or one that declined it before starting)."""
+    if sys.stdin is None or sys.stdout is None or sys.stderr is None:
+        return None  # no descriptors to hand over (a process started without them)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(os.fspath(path))
@@ -204,6 +206,9 @@ def run_warm(path: str, argv: list[str]) -> int | None:
     except OSError:  # no answer in time (busy), or a worker that went away
         sock.close()
         return None
+    except KeyboardInterrupt:  # Ctrl-C before the command started: the worker will not start it
+        sock.close()
+        return 130
     if answer != ACCEPTED:  # declined, or a worker that stopped before starting it
         sock.close()
         return None
