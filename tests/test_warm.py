@@ -260,3 +260,14 @@ def test_without_descriptor_passing_commands_run_cold(monkeypatch) -> None:
     assert protocol.warm_enabled()
     monkeypatch.delattr(protocol.socket, "SCM_RIGHTS")  # as on Windows
     assert not protocol.warm_enabled()
+
+
+def test_a_mistyped_idle_setting_is_named_and_starts_no_worker(real_store_dir, tmp_path) -> None:
+    env = {**warm_env(tmp_path / "w", real_store_dir), "GRONDSTOF_WARM_MINUTES": "abc"}
+    out = grondstof("supply", "gallium", "--json", env=env)
+    assert out.returncode == 0 and json.loads(out.stdout)["rows"]  # the command itself runs cold
+    assert out.stderr == (
+        "warning: no warm worker started: GRONDSTOF_WARM_MINUTES: 'abc' is not valid; expected a number ≥ 0\n"
+    )
+    time.sleep(1)
+    assert not list((tmp_path / "w").glob("*.sock"))

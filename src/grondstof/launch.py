@@ -19,7 +19,15 @@ from __future__ import annotations
 import os
 import sys
 
-from grondstof.warm.protocol import answers, run_warm, start_worker, warm_enabled, worker_socket
+from grondstof.warm.protocol import (
+    IDLE_MINUTES,
+    MINUTES_ENV,
+    answers,
+    run_warm,
+    start_worker,
+    warm_enabled,
+    worker_socket,
+)
 
 __all__ = ["main"]
 
@@ -52,5 +60,19 @@ def main() -> None:
     try:
         run_here()
     finally:
-        if path is not None and not answers(path):
+        if path is not None and not answers(path) and _settings_valid():
             start_worker(path)
+
+
+def _settings_valid() -> bool:
+    """Whether the worker's own setting is valid; if not, say so (on every cold command) instead of
+    starting a worker that would stop at once."""
+    from grondstof.config import env_float
+    from grondstof.errors import InputError
+
+    try:
+        env_float(MINUTES_ENV, IDLE_MINUTES)
+    except InputError as exc:
+        sys.stderr.write(f"warning: no warm worker started: {exc}\n")
+        return False
+    return True

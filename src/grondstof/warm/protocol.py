@@ -22,6 +22,8 @@ __all__ = [
     "ACCEPTED",
     "DECLINED",
     "GO",
+    "IDLE_MINUTES",
+    "MINUTES_ENV",
     "STATUS",
     "answers",
     "code_fingerprint",
@@ -38,6 +40,8 @@ __all__ = [
 
 WARM_ENV = "GRONDSTOF_WARM"
 DIR_ENV = "GRONDSTOF_WARM_DIR"
+MINUTES_ENV = "GRONDSTOF_WARM_MINUTES"  # idle minutes before a worker stops
+IDLE_MINUTES = 15.0
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # the grondstof package
 _HEADER = struct.Struct("!I")
 STATUS = struct.Struct("!i")  # a command's exit status

@@ -32,6 +32,8 @@ from grondstof.warm.protocol import (
     BUSY_SECONDS,
     DECLINED,
     GO,
+    IDLE_MINUTES,
+    MINUTES_ENV,
     STATUS,
     code_fingerprint,
     receive_go,
@@ -52,7 +54,8 @@ class Worker:
         self.idle = idle
         self.commands = 0
         self.started = time.time()
-        self._served: dict[Path, Any] = {}  # store directory -> ServedStore of its current build
+        # One store in memory at a time: (its directory, the ServedStore of its current build).
+        self._held: tuple[Path, Any] | None = None
         # This process's own descriptors 0-2, streams, environment and directory, put back after each command.
         self._own = [os.dup(0), os.dup(1), os.dup(2)]
         self._streams = (sys.stdin, sys.stdout, sys.stderr)
@@ -100,20 +103,22 @@ class Worker:
 
         root = resolve_store_dir(store)
         current = current_build(root)
-        served = self._served.get(root)
-        if served is not None and served.build_dir != current:
-            self._served.pop(root).close()
-            served = None
-        if served is None:
-            if current is None and not build:
-                raise StoreError(f"no store at {root}")
-            for other in self._served.values():  # one store in memory at a time
-                other.close()
-            self._served.clear()
-            served = ServedStore.serving(open_plain_store(data, store))
-            served.warm()
-            self._served[root] = served
+        if self._held is not None and self._held[0] == root and self._held[1].build_dir == current:
+            return self._held[1]
+        if current is None and not build:
+            raise StoreError(f"no store at {root}")
+        self._release()
+        served = ServedStore.serving(open_plain_store(data, store))
+        served.warm()
+        self._held = (root, served)
         return served
+
+    def _release(self) -> None:
+        """Close the store held in memory, if any (its lease goes with it)."""
+        held, self._held = self._held, None
+        if held is not None:
+            with contextlib.suppress(Exception):  # a build pruned meanwhile
+                held[1].close()
 
     # -- serving -----------------------------------------------------------------------------------------
 
@@ -148,9 +153,7 @@ class Worker:
             if self._still_ours():
                 with contextlib.suppress(OSError):
                     self.path.unlink()
-            for served in self._served.values():
-                with contextlib.suppress(Exception):
-                    served.close()
+            self._release()
 
     def _listen(self) -> socket.socket:
         # Bound under a temporary name and renamed into place: callers never see a half-made socket.
@@ -212,7 +215,7 @@ class Worker:
             "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.started)),
             "commands": self.commands,
             "idle_minutes": self.idle / 60,
-            "builds": [str(s.build_dir) for s in self._served.values()],
+            "builds": [str(self._held[1].build_dir)] if self._held is not None else [],
         }
 
     @staticmethod
@@ -325,6 +328,7 @@ def _exit_status(code: Any) -> int:
 def main() -> None:
     """``python -m grondstof.warm.worker SOCKET``: a worker at SOCKET unless one is already starting."""
     from grondstof.config import env_float
+    from grondstof.errors import InputError
 
     path = Path(sys.argv[1])
     lock = open(path.with_suffix(".lock"), "w")  # held for the life of the process
@@ -332,7 +336,12 @@ def main() -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return  # another worker for the same socket is starting or running
-    worker = Worker(path, idle=env_float("GRONDSTOF_WARM_MINUTES", 15.0) * 60)
+    try:
+        idle = env_float(MINUTES_ENV, IDLE_MINUTES) * 60
+    except InputError as exc:  # the script checks this before starting a worker; one line in the log
+        sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(2) from None
+    worker = Worker(path, idle=idle)
     worker.prepare()
     worker.serve()
 
