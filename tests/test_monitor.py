@@ -756,3 +756,19 @@ def test_cli_bad_input_exits_2_naming_the_problem(real_store_dir, args, needle) 
     result = cli(args, real_store_dir)
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("error:") and needle in result.stderr
+
+
+def test_top_partner_is_the_first_of_equals_and_never_nan() -> None:
+    series = build_panel(
+        [
+            {"material": "m", "source": "baci_hs92", "year": 2020, "exporter": "CHN", "value": 5.0},
+            {"material": "m", "source": "baci_hs92", "year": 2020, "exporter": "ZAF", "value": 5.0},
+            {"material": "m", "source": "baci_hs92", "year": 2021, "exporter": "CHN", "value": math.nan},
+            {"material": "m", "source": "baci_hs92", "year": 2021, "exporter": "ZAF", "value": 4.0},
+            {"material": "m", "source": "baci_hs92", "year": 2021, "exporter": "COD", "value": 6.0},
+        ]
+    )["m"]
+    assert series.top(2020) == ("CHN", 0.5)
+    partner, _ = series.top(2021)
+    assert partner == "COD"
+    assert series.top(2019) == (None, None)

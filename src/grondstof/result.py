@@ -68,8 +68,29 @@ class Result:
         return {"meta": _jsonable(meta), "rows": [_jsonable(r) for r in self.rows]}
 
     def to_json(self, indent: int | None = 2) -> str:
-        """Serialise :meth:`to_dict` as JSON."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        """Serialise :meth:`to_dict` as JSON (NaN and ±inf as null, dates as ISO text).
+
+        With ``indent`` the meta object is indented and each row is one line; ``indent=None`` gives the
+        compact JSON of ``json.dumps(to_dict())``. Rows go through the standard library's C encoder: its
+        indented encoder is pure Python, about 4× slower (0.09 s for the 2 MB of ``watch``).
+        """
+        meta = {"title": self.title, **self.meta, "fields": {f.name: f.as_meta() for f in self.fields}}
+        encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_json_default).encode
+
+        def row_text(row: dict[str, Any]) -> str:
+            try:
+                return encode(row)
+            except ValueError:  # a NaN or infinity somewhere in the row: null, as to_dict gives
+                return encode(_jsonable(row))
+
+        rows = list(map(row_text, self.rows))
+        meta_text = json.dumps(_jsonable(meta), indent=indent, ensure_ascii=False)
+        if indent is None:
+            return f'{{"meta": {meta_text}, "rows": [{", ".join(rows)}]}}'
+        pad = " " * indent
+        meta_text = meta_text.replace("\n", "\n" + pad)
+        body = f"[\n{pad}{pad}" + f",\n{pad}{pad}".join(rows) + f"\n{pad}]" if rows else "[]"
+        return f'{{\n{pad}"meta": {meta_text},\n{pad}"rows": {body}\n}}'
 
     def to_csv(self) -> str:
         """Return the rows as CSV text with a header of field names, safe to open in a spreadsheet.
@@ -137,6 +158,17 @@ def export_cell(value: Any) -> Any:
     if isinstance(value, dict):
         return str(value)
     return value
+
+
+def _json_default(value: Any) -> Any:
+    """What the JSON encoder cannot take itself, as :func:`_jsonable` gives it."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, set):
+        return list(value)
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()  # numpy scalars
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _jsonable(value: Any) -> Any:

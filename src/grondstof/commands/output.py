@@ -68,7 +68,11 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            value = func(*args, **kwargs)
+            # Output still in the buffer meets a closed pipe here, inside the command, not at exit (where
+            # the warm worker, which keeps running, would not see it).
+            sys.stdout.flush()
+            return value
         except BrokenPipeError:
             # The reader of our output left (`grondstof … | head`): stop quietly, as SIGPIPE would.
             _silence_stdout()

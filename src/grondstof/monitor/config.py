@@ -13,6 +13,8 @@ the trade source the material is read from (EUR for Comext, USD for BACI) and ar
 
 from __future__ import annotations
 
+import copy
+import functools
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -156,10 +158,16 @@ def default_config_text() -> str:
 
 
 def default_config() -> WatchConfig:
-    """The shipped defaults, read from ``default_signals.yaml`` and validated."""
+    """The shipped defaults, read from ``default_signals.yaml`` and validated (a new object each call)."""
+    return validate(WatchConfig, copy.deepcopy(_default_data()), source=DEFAULT_FILE)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_data() -> Any:
+    """``default_signals.yaml`` parsed once per process (the pure-Python YAML parser takes ~15 ms)."""
     import yaml
 
-    return validate(WatchConfig, yaml.safe_load(default_config_text()), source=DEFAULT_FILE)
+    return yaml.safe_load(default_config_text())
 
 
 def load_config(config: str | Path | WatchConfig | dict[str, Any] | None = None) -> WatchConfig:

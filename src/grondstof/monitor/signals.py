@@ -164,6 +164,7 @@ class Series:
     totals: dict[int, float] = field(default_factory=dict)
     partners: dict[str, dict[int, float]] = field(default_factory=dict)
     covers: tuple[str, ...] = ()  # other materials whose (basket) codes are exactly the same
+    _tops: dict[int, tuple[str, float]] | None = field(default=None, repr=False, compare=False)
 
     def value(self, partner: str, year: int) -> float:
         """Import value from ``partner`` in ``year`` (0 when the partner is absent that year)."""
@@ -177,16 +178,21 @@ class Series:
         return self.value(partner, year) / total
 
     def top(self, year: int) -> tuple[str | None, float | None]:
-        """The largest partner in ``year`` and its share."""
+        """The largest partner in ``year`` and its share (the first such partner on a tie)."""
         total = self.totals.get(year)
         if not total:
             return None, None
-        best_partner, best_value = None, -math.inf
-        for partner, values in self.partners.items():
-            value = values.get(year)
-            if value is not None and value > best_value:
-                best_partner, best_value = partner, value
-        return (best_partner, best_value / total) if best_partner is not None else (None, None)
+        if self._tops is None:
+            # Every year's largest partner in one pass; the panel is complete once signals read it.
+            tops: dict[int, tuple[str, float]] = {}
+            for partner, values in self.partners.items():
+                for y, value in values.items():
+                    best = tops.get(y)
+                    if (best is None and value == value) or (best is not None and value > best[1]):
+                        tops[y] = (partner, value)  # value == value: NaN is never the largest
+            self._tops = tops
+        best = self._tops.get(year)
+        return (best[0], best[1] / total) if best is not None else (None, None)
 
     def pairs(self) -> list[tuple[int, int]]:
         """Consecutive year pairs (y−1, y) that both have imports."""
@@ -1358,7 +1364,8 @@ def watch(
     if limit is not None:
         limit = parse_int(limit, "limit", minimum=1, expected="a whole number of at least 1")
     store = store or open_store()
-    plans, skipped = plan_imports(store, _watched_materials(cfg), [importer], None, None, None)
+    watched = _watched_materials(cfg)
+    plans, skipped = plan_imports(store, watched, [importer], None, None, None)
     plans, covers, aliases = _merge_baskets(plans)
     panel = build_panel(trade_panel(store, plans, importer), covers)
     if not panel:
@@ -1382,7 +1389,7 @@ def watch(
     if store.has_table("trade_top_flows") and (
         cfg.signals.refined_trend.enabled or cfg.signals.price_spike.enabled
     ):
-        refined, refined_codes = refined_panel(store, _watched_materials(cfg), importer)
+        refined, refined_codes = refined_panel(store, watched, importer)
         alerts += refined_trends(refined, refined_codes, cfg)
     if cfg.signals.price_spike.enabled:
         spikes = price_spikes(price_rows(store, sorted({*panel, *refined})), panel, cfg, refined)
