@@ -5,6 +5,7 @@ others can enter and Ctrl-C are handled. Speed is measured in benchmarks/bench_f
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import math
@@ -271,3 +272,28 @@ def test_a_mistyped_idle_setting_is_named_and_starts_no_worker(real_store_dir, t
     )
     time.sleep(1)
     assert not list((tmp_path / "w").glob("*.sock"))
+
+
+def test_a_new_worker_starts_with_the_sql_its_predecessor_compiled(real_store_dir, tmp_path) -> None:
+    env = warm_env(tmp_path / "w", real_store_dir)
+    path = socket_of(env)
+    assert path is not None
+    grondstof("supply", "gallium", "--json", env=env)  # cold; starts a worker
+    try:
+        before = wait_for(path)["sql_templates"]
+        out = grondstof("risk", "all", "--country", "NL", "--method", "geopolrisk", "--json", env=env)
+        assert out.returncode == 0, out.stderr
+        held = wait_for(path)["sql_templates"]
+        assert held > before
+    finally:
+        grondstof("warm", "--stop", env=env)
+    saved = path.with_suffix(".sql")
+    assert saved.stat().st_mode & 0o777 == 0o600
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the old worker holds it until it has ended
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    grondstof("supply", "gallium", "--json", env=env)  # cold again; a new worker
+    try:
+        assert wait_for(path)["sql_templates"] >= held  # before its first command
+    finally:
+        grondstof("warm", "--stop", env=env)

@@ -22,6 +22,8 @@ have written it.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -47,6 +49,10 @@ class SqlTemplates:
         self._templates: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = self.uncacheable = 0
+
+    def __len__(self) -> int:
+        """The number of shapes held."""
+        return len(self._templates)
 
     def sql(self, backend: Any, expr: Any) -> str:
         """The SQL text of table expression ``expr`` for ``backend`` (an Ibis SQL backend)."""
@@ -74,6 +80,70 @@ class SqlTemplates:
             while len(self._templates) > self.size:
                 self._templates.popitem(last=False)
         return compiled
+
+    def save(self, path: str | os.PathLike[str]) -> int:
+        """Write the templates made so far to ``path``, readable only by this user; how many.
+
+        The file is a pickle (keys hold Ibis types and schemas) written under a temporary name and renamed
+        into place, so a reader never sees half a file. Only :meth:`load` of the same Ibis, sqlglot and
+        grondstof code should read it: the warm worker keeps one per worker key (:mod:`grondstof.warm`).
+        """
+        import pickle
+
+        with self._lock:
+            kept = {key: made for key, made in self._templates.items() if made is not _UNCACHEABLE}
+        target = os.fspath(path)
+        temporary = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                pickle.dump((_compiler_versions(), kept), file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        return len(kept)
+
+    def load(self, path: str | os.PathLike[str]) -> int:
+        """Add the templates :meth:`save` wrote to ``path``; how many were added.
+
+        A missing or unreadable file, one of another user or one that others can write adds none (a
+        pickle runs code when read, so only this user's own file is read), and so does a file written with
+        other versions of Ibis, sqlglot or Python.
+        """
+        import pickle
+
+        try:
+            info = os.stat(path)
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return 0
+            with open(path, "rb") as file:
+                saved = pickle.load(file)
+        except Exception:  # missing, cut short, or written by other library versions: start empty
+            return 0
+        # Templates of other compiler versions may word the same shape differently: not used.
+        if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _compiler_versions()):
+            return 0
+        added = 0
+        with self._lock:
+            for key, made in saved[1].items():
+                if len(self._templates) >= self.size:
+                    break
+                if key not in self._templates and isinstance(made, list):
+                    self._templates[key] = made
+                    added += 1
+        return added
+
+
+def _compiler_versions() -> tuple[str, ...]:
+    """What the SQL of a shape depends on besides the shape: the compiler's versions."""
+    import sys
+
+    import ibis
+    import sqlglot
+
+    return (ibis.__version__, sqlglot.__version__, sys.version)
 
 
 # -- shapes ----------------------------------------------------------------------------------------------

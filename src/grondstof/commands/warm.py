@@ -52,5 +52,6 @@ def warm(
         builds = ", ".join(answer["builds"]) or "no build yet"
         console.print(
             f"Warm worker {answer['pid']} since {answer['started']}: {answer['commands']} command(s), "
-            f"stops after {answer['idle_minutes']:g} idle minutes; serving {builds}."
+            f"{answer.get('sql_templates', 0)} compiled query shape(s), stops after "
+            f"{answer['idle_minutes']:g} idle minutes; serving {builds}."
         )

@@ -209,25 +209,46 @@ def build_panel(rows: Iterable[dict[str, Any]], covers: dict[str, tuple[str, ...
     Rows with a null ``exporter`` count in the totals only. ``covers`` names, per material, the other
     materials whose basket codes it stands for.
     """
+    return _panel(
+        ((r["source"], r["material"], r["year"], r.get("exporter"), r["value"]) for r in rows), covers
+    )
+
+
+PANEL_COLUMNS = ("source", "material", "year", "exporter", "value")  # the order _panel reads
+
+
+def _panel(rows: Iterable[tuple[Any, ...]], covers: dict[str, tuple[str, ...]] | None = None) -> Panel:
+    """:func:`build_panel` of rows as tuples in the order of :data:`PANEL_COLUMNS`."""
     from grondstof.indicators.trade import currency
 
     panel: Panel = {}
-    for row in rows:
-        value = float(row["value"] or 0.0)
-        series = panel.get(row["material"])
+    covers = covers or {}
+    for source, material, year, exporter, value in rows:
+        value = float(value or 0.0)
+        series = panel.get(material)
         if series is None:
-            series = panel[row["material"]] = Series(
-                row["material"],
-                row["source"],
-                currency(row["source"]),
-                covers=(covers or {}).get(row["material"], ()),
+            series = panel[material] = Series(
+                material, source, currency(source), covers=covers.get(material, ())
             )
-        year = int(row["year"])
-        series.totals[year] = series.totals.get(year, 0.0) + value
-        if row.get("exporter"):
-            per_year = series.partners.setdefault(row["exporter"], {})
+        year = int(year)
+        totals = series.totals
+        totals[year] = totals.get(year, 0.0) + value
+        if exporter:
+            per_year = series.partners.get(exporter)
+            if per_year is None:
+                per_year = series.partners[exporter] = {}
             per_year[year] = per_year.get(year, 0.0) + value
     return panel
+
+
+def _panel_rows(expr: Any, order: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """Run a query selecting :data:`PANEL_COLUMNS` (in that order, then sorted by ``order``); its rows as
+    tuples."""
+    from grondstof.engine import to_tuples
+
+    selected = expr.select(*PANEL_COLUMNS)
+    _, rows = to_tuples(selected.order_by(list(order)) if order else selected)
+    return rows
 
 
 @dataclass
@@ -1083,8 +1104,9 @@ def _cap(text: str) -> str:
 # ---- engine queries ---------------------------------------------------------------------------------------
 
 
-def trade_panel(store: Store, plans: Sequence[Any], importer: Country | Group) -> list[dict[str, Any]]:
-    """One query: per (material, year, partner) import value, every year of each material's chosen source.
+def trade_panel(store: Store, plans: Sequence[Any], importer: Country | Group) -> list[tuple[Any, ...]]:
+    """One query: per (material, year, partner) import value, every year of each material's chosen source;
+    rows as tuples ``(source, material, year, exporter, value)`` (:data:`PANEL_COLUMNS`), ordered.
 
     Built from :func:`grondstof.indicators.trade.flows` and :func:`~grondstof.indicators.trade.partner_totals`
     over the plans of :func:`~grondstof.indicators.dependency.plan_imports` (all sources in one query).
@@ -1099,8 +1121,7 @@ def trade_panel(store: Store, plans: Sequence[Any], importer: Country | Group) -
     flow = tr.flows(store, choices=by_source, importers=[importer], years=None)
     totals = tr.partner_totals(flow)
     # Ordered, so the panel (and the materials it lists) comes out the same on every engine.
-    columns = ["source", "material", "year", "exporter"]
-    return fetch(totals.select(*columns, "value").order_by(columns))
+    return _panel_rows(totals, order=["source", "material", "year", "exporter"])
 
 
 def refined_panel(
@@ -1126,8 +1147,8 @@ def refined_panel(
     flow = tr.flows(
         store, choices={tr.REFINED_SOURCE: [p.choice for p in plans]}, importers=[importer], years=None
     )
-    rows = fetch(tr.partner_totals(flow).select("source", "material", "year", "exporter", "value"))
-    return build_panel(rows, covers), {p.material.id: p.choice.codes for p in plans}
+    rows = _panel_rows(tr.partner_totals(flow))
+    return _panel(rows, covers), {p.material.id: p.choice.codes for p in plans}
 
 
 def price_rows(store: Store, material_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -1367,7 +1388,7 @@ def watch(
     watched = _watched_materials(cfg)
     plans, skipped = plan_imports(store, watched, [importer], None, None, None)
     plans, covers, aliases = _merge_baskets(plans)
-    panel = build_panel(trade_panel(store, plans, importer), covers)
+    panel = _panel(trade_panel(store, plans, importer), covers)
     if not panel:
         raise InputError("country", importer.name(), "an importer with trade data in the store")
     latest = max(max(s.totals) for s in panel.values())
