@@ -164,6 +164,8 @@ class Series:
     totals: dict[int, float] = field(default_factory=dict)
     partners: dict[str, dict[int, float]] = field(default_factory=dict)
     covers: tuple[str, ...] = ()  # other materials whose (basket) codes are exactly the same
+    # Made on first use, once the panel is complete: by_year() and each year's top partner.
+    _years: dict[int, dict[str, float]] | None = field(default=None, repr=False, compare=False)
     _tops: dict[int, tuple[str, float]] | None = field(default=None, repr=False, compare=False)
 
     def value(self, partner: str, year: int) -> float:
@@ -183,16 +185,26 @@ class Series:
         if not total:
             return None, None
         if self._tops is None:
-            # Every year's largest partner in one pass; the panel is complete once signals read it.
+            # Every year's largest partner at once; the panel is complete once signals read it.
             tops: dict[int, tuple[str, float]] = {}
-            for partner, values in self.partners.items():
-                for y, value in values.items():
+            for y, values in self.by_year().items():
+                for partner, value in values.items():
                     best = tops.get(y)
                     if (best is None and value == value) or (best is not None and value > best[1]):
                         tops[y] = (partner, value)  # value == value: NaN is never the largest
             self._tops = tops
         best = self._tops.get(year)
         return (best[0], best[1] / total) if best is not None else (None, None)
+
+    def by_year(self) -> dict[int, dict[str, float]]:
+        """``partners`` turned around: per year, each partner's value (partners in the same order)."""
+        if self._years is None:
+            years: dict[int, dict[str, float]] = {}
+            for partner, values in self.partners.items():
+                for y, value in values.items():
+                    years.setdefault(y, {})[partner] = value
+            self._years = years
+        return self._years
 
     def pairs(self) -> list[tuple[int, int]]:
         """Consecutive year pairs (y−1, y) that both have imports."""
@@ -321,16 +333,17 @@ def _runs(
     threshold: float,
     min_value: float,
 ) -> list[Alert]:
-    def fires(year: int) -> bool:
-        if year not in steps:
-            return False
-        before, after = steps[year]
-        absolute = before - after if signal == "import_collapse" else after - before
-        return absolute >= min_value and absolute > 0 and _moves(before, after, signal, threshold)
-
+    sign = -1.0 if signal == "import_collapse" else 1.0
+    firing = {
+        year
+        for year, (before, after) in steps.items()
+        if (moved := sign * (after - before)) >= min_value
+        and moved > 0
+        and _moves(before, after, signal, threshold)
+    }
     out = []
-    for year in sorted(steps):
-        if not fires(year) or fires(year + 1):
+    for year in sorted(firing):
+        if year + 1 in firing:
             continue  # a firing step followed by another one is reported with the later one
         start = year - 1
         # Extend back over consecutive moves in the same direction of at least half of both thresholds.
@@ -451,11 +464,11 @@ def share_gains(panel: Panel, config: WatchConfig) -> list[Alert]:
             t0, t1 = series.totals[y0], series.totals[y1]
             if t1 < cfg.min_total_value:
                 continue
-            for partner, values in series.partners.items():
-                v1 = values.get(y1)
-                if v1 is None or v1 / t1 < cfg.min_points:
+            before = series.by_year().get(y0, {})
+            for partner, v1 in series.by_year().get(y1, {}).items():
+                if v1 / t1 < cfg.min_points:
                     continue
-                s0, s1 = values.get(y0, 0.0) / t0, v1 / t1
+                s0, s1 = before.get(partner, 0.0) / t0, v1 / t1
                 if s1 - s0 < cfg.min_points:
                     continue
                 evidence = {
@@ -1267,12 +1280,16 @@ def _rows(
     rows = []
     below = 0
     sources: dict[tuple[str, ...], str] = {}
+    bonuses: dict[tuple[str, ...], float] = {}  # per set of materials: a few dozen for thousands of alerts
     for alert in alerts:
         series = panel.get(alert.material)
         # The refined-stage signal has its own panel: the materials its code covers are in its evidence.
         covers = alert.evidence.get("codes_also_cover") or (series.covers if series else ())
         members = (alert.material, *covers)
-        score, terms = severity(alert, cfg, latest, material_bonus(members, cfg))
+        bonus = bonuses.get(members)
+        if bonus is None:
+            bonus = bonuses[members] = material_bonus(members, cfg)
+        score, terms = severity(alert, cfg, latest, bonus)
         if score < cfg.severity.min_severity:
             below += 1
             continue
