@@ -297,3 +297,22 @@ def test_a_new_worker_starts_with_the_sql_its_predecessor_compiled(real_store_di
         assert wait_for(path)["sql_templates"] >= held  # before its first command
     finally:
         grondstof("warm", "--stop", env=env)
+
+
+def test_files_of_keys_unused_for_a_week_are_swept_unless_a_worker_holds_them(tmp_path) -> None:
+    from grondstof.warm.worker import sweep
+
+    old = time.time() - 8 * 86400
+    for stem in ("old", "held", "recent", "mine"):
+        for suffix in (".sql", ".log", ".lock"):
+            (tmp_path / f"{stem}{suffix}").write_text("")
+            if stem != "recent":
+                os.utime(tmp_path / f"{stem}{suffix}", (old, old))
+    (tmp_path / "notes.txt").write_text("not a worker's")
+    os.utime(tmp_path / "notes.txt", (old, old))
+    with open(tmp_path / "held.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a worker of that key is running
+        assert sweep(tmp_path, keep="mine") == ["old"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert not [name for name in left if name.startswith("old")]
+    assert {"held.sql", "recent.sql", "mine.sql", "notes.txt"} <= set(left)

@@ -136,6 +136,9 @@ class Worker:
         if held is not None:
             with contextlib.suppress(Exception):  # a build pruned meanwhile
                 held[1].close()
+            import gc
+
+            gc.unfreeze()  # the old store was frozen with the rest (_settle): let the next collection see it
 
     # -- serving -----------------------------------------------------------------------------------------
 
@@ -362,10 +365,43 @@ def main() -> None:
     except InputError as exc:  # the script checks this before starting a worker; one line in the log
         sys.stderr.write(f"error: {exc}\n")
         raise SystemExit(2) from None
+    sweep(path.parent, keep=path.stem)
     worker = Worker(path, idle=idle)
     worker.prepare()
     _settle()
     worker.serve()
+
+
+STALE_DAYS = 7.0
+_KEY_FILES = (".sock", ".lock", ".log", ".sql")
+
+
+def sweep(folder: Path, keep: str, days: float = STALE_DAYS) -> list[str]:
+    """Remove the files of other worker keys in ``folder`` that nobody used for ``days`` days; their keys.
+
+    Each edit of the code, new environment or other settings makes a new key, and a key's files (socket,
+    lock, log, kept SQL) stay after its worker stops. A key whose lock a worker holds is never touched.
+    """
+    cutoff = time.time() - days * 86400
+    stems: dict[str, list[Path]] = {}
+    for entry in folder.iterdir():
+        if entry.suffix in _KEY_FILES and not entry.name.startswith("."):
+            stems.setdefault(entry.stem, []).append(entry)
+    removed = []
+    for stem, files in stems.items():
+        if stem == keep:
+            continue
+        try:
+            if any(f.lstat().st_mtime > cutoff for f in files):
+                continue
+            with open(folder / f"{stem}.lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while its worker runs
+                for f in {*files, folder / f"{stem}.lock"}:
+                    f.unlink(missing_ok=True)
+        except OSError:  # a worker holds it, or another sweep got there first
+            continue
+        removed.append(stem)
+    return removed
 
 
 def _settle() -> None:
