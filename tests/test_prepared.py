@@ -170,3 +170,21 @@ def test_year_bounds_from_the_index_are_those_of_the_trade_rows(served, real_sto
         assert direct
         assert tr.year_bounds(real_store, choices, importer) == direct
         assert tr.year_bounds(served, choices, importer) == direct
+
+
+@pytest.mark.realdata
+def test_watch_panels_from_templates_match_the_command_line(served, real_store) -> None:
+    """watch reads its trade and refined-stage panels as declared queries; the served store's answers come
+    from templates after the first (checked against Ibis's SQL) and give the command line's alerts."""
+    from grondstof.analyses import run
+
+    for country in ("NL", "EU27", "NL"):
+        mine, theirs = run("watch", served, country=country), run("watch", real_store, country=country)
+        assert [r["alert_id"] for r in mine.rows] == [r["alert_id"] for r in theirs.rows]
+        _same_rows(
+            [{k: v for k, v in r.items() if k != "evidence"} for r in mine.rows],
+            [{k: v for k, v in r.items() if k != "evidence"} for r in theirs.rows],
+            {"country": country},
+        )
+    panels = [t for key, t in served.prepared._templates.items() if key[1] == "_panel_query"]
+    assert len(panels) >= 3 and all(isinstance(t, list) for t in panels)  # NL and EU27's shapes, cut

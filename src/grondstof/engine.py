@@ -431,10 +431,15 @@ def to_tuples(expr: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
 def run_sql(backend: Any, sql: str) -> list[dict[str, Any]]:
     """Run SQL text on a DuckDB Ibis backend and return its rows as dicts, as :func:`to_rows` does
     (stopped by the current cancel token)."""
+    names, rows = sql_tuples(backend, sql)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def sql_tuples(backend: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """:func:`run_sql` as column names and rows as tuples (:func:`to_tuples`)."""
     from grondstof import cancel
 
-    names, rows = _sql_tuples(backend, sql, cancel.current())
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    return _sql_tuples(backend, sql, cancel.current())
 
 
 def _sql_tuples(backend: Any, sql: str, token: Any) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -34,7 +34,7 @@ from grondstof.compiled_sql import cut_at, fill, literal_text, sentinel, table_n
 if TYPE_CHECKING:
     from grondstof.store import Store
 
-__all__ = ["Build", "QueryTemplates", "rows"]
+__all__ = ["Build", "QueryTemplates", "rows", "tuples"]
 
 Build = Callable[["Store", Any, Mapping[str, Any], Mapping[str, Any]], Any]
 TableInput = Mapping[str, tuple[str, Sequence[Any]]]
@@ -59,6 +59,20 @@ def rows(
 
     The rows are those of :func:`grondstof.engine.to_rows` on the expression ``build`` returns.
     """
+    names, found = tuples(store, build, shape=shape, tables=tables, values=values)
+    return [dict(zip(names, row, strict=True)) for row in found]
+
+
+def tuples(
+    store: Store,
+    build: Build,
+    *,
+    shape: Hashable,
+    tables: Mapping[str, TableInput] | None = None,
+    values: Mapping[str, ValueInput] | None = None,
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """:func:`rows` as column names and rows as tuples (:func:`grondstof.engine.to_tuples`), for a large
+    result read in a loop."""
     query = _Query(store, build, shape, tables or {}, values or {})
     for name, (kind, _) in query.values.items():
         if kind not in VALUE_TYPES:
@@ -66,7 +80,7 @@ def rows(
     templates: QueryTemplates | None = getattr(store.con, "grondstof_prepared", None)
     if templates is None:
         return _run_expr(query.expr())
-    return templates.rows(query)
+    return templates.answer(query)
 
 
 @dataclass(frozen=True)
@@ -115,10 +129,10 @@ class _Query:
         return texts
 
 
-def _run_expr(expr: Any) -> list[dict[str, Any]]:
-    from grondstof.engine import to_rows
+def _run_expr(expr: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+    from grondstof.engine import to_tuples
 
-    return to_rows(expr)
+    return to_tuples(expr)
 
 
 class QueryTemplates:
@@ -136,9 +150,9 @@ class QueryTemplates:
         self._lock = threading.Lock()
         self.hits = self.misses = self.uncacheable = 0
 
-    def rows(self, query: _Query) -> list[dict[str, Any]]:
-        """Rows of the query, from its template when the shape has one."""
-        from grondstof.engine import run_sql
+    def answer(self, query: _Query) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of the query, from its template when the shape has one."""
+        from grondstof.engine import sql_tuples
 
         backend = query.store.con
         key = query.key()
@@ -154,7 +168,7 @@ class QueryTemplates:
                 built = str(backend.compile(query.expr().as_table()))
                 if built != sql:
                     raise AssertionError(f"template of {key[1]} {query.shape!r}:\n{sql}\n!=\n{built}")
-            return run_sql(backend, sql)
+            return sql_tuples(backend, sql)
         self.misses += 1
         expr = query.expr()
         made, compiled = _template(query, backend, expr)
@@ -163,7 +177,7 @@ class QueryTemplates:
                 self._templates.clear()  # shapes are few; a full cache means something varies that should not
             self._templates[key] = made if made is not None else _NOT_CACHEABLE
         if made is not None and compiled is not None:
-            return run_sql(backend, compiled)  # compiled once already: no second compilation
+            return sql_tuples(backend, compiled)  # compiled once already: no second compilation
         return _run_expr(expr)
 
 

@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -253,14 +253,33 @@ def _panel(rows: Iterable[tuple[Any, ...]], covers: dict[str, tuple[str, ...]] |
     return panel
 
 
-def _panel_rows(expr: Any, order: Sequence[str] = ()) -> list[tuple[Any, ...]]:
-    """Run a query selecting :data:`PANEL_COLUMNS` (in that order, then sorted by ``order``); its rows as
-    tuples."""
-    from grondstof.engine import to_tuples
+def _panel_rows(
+    store: Store, choices: dict[str, list[Any]], importer: Country | Group, ordered: bool
+) -> list[tuple[Any, ...]]:
+    """Rows of :data:`PANEL_COLUMNS`: the importer's imports per material, year and partner, every year, of
+    the code ``choices`` per trade source (sorted by source, material, year and partner when ``ordered``).
 
-    selected = expr.select(*PANEL_COLUMNS)
-    _, rows = to_tuples(selected.order_by(list(order)) if order else selected)
+    A :mod:`grondstof.prepared` declaration (:func:`_panel_query`): a served store answers a repeated
+    shape from its SQL template, without building the Ibis expression again.
+    """
+    from grondstof import prepared
+    from grondstof.indicators import trade as tr
+
+    tables = tr.flow_inputs(choices, [importer])
+    shape = (tuple(choices), "inside" in tables, ordered)
+    _, rows = prepared.tuples(store, _panel_query, shape=shape, tables=tables)
     return rows
+
+
+def _panel_query(store: Store, shape: Any, tables: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+    """Query of :func:`_panel_rows`: :func:`~grondstof.indicators.trade.flows_of` and
+    :func:`~grondstof.indicators.trade.partner_totals`."""
+    from grondstof.indicators import trade as tr
+
+    sources, _, ordered = shape
+    flow = tr.flows_of(store, sources, tables["pairs"], tables["importers"], tables.get("inside"), None)
+    selected = tr.partner_totals(flow).select(*PANEL_COLUMNS)
+    return selected.order_by(["source", "material", "year", "exporter"]) if ordered else selected
 
 
 @dataclass
@@ -1131,10 +1150,8 @@ def trade_panel(store: Store, plans: Sequence[Any], importer: Country | Group) -
     by_source: dict[str, list[tr.CodeChoice]] = {}
     for plan in plans:
         by_source.setdefault(plan.source, []).append(plan.choice)
-    flow = tr.flows(store, choices=by_source, importers=[importer], years=None)
-    totals = tr.partner_totals(flow)
     # Ordered, so the panel (and the materials it lists) comes out the same on every engine.
-    return _panel_rows(totals, order=["source", "material", "year", "exporter"])
+    return _panel_rows(store, by_source, importer, ordered=True)
 
 
 def refined_panel(
@@ -1157,10 +1174,7 @@ def refined_panel(
     plans, covers, _ = _merge_baskets(plans)
     if not plans:
         return {}, {}
-    flow = tr.flows(
-        store, choices={tr.REFINED_SOURCE: [p.choice for p in plans]}, importers=[importer], years=None
-    )
-    rows = _panel_rows(tr.partner_totals(flow))
+    rows = _panel_rows(store, {tr.REFINED_SOURCE: [p.choice for p in plans]}, importer, ordered=False)
     return _panel(rows, covers), {p.material.id: p.choice.codes for p in plans}
 
 
