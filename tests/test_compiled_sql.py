@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ibis
 
-from grondstof.compiled_sql import SqlTemplates
+from grondstof.compiled_sql import SqlTemplates, read_private, write_private
 
 
 def _trade():
@@ -49,42 +49,41 @@ def test_a_nan_literal_does_not_make_every_shape_new() -> None:
     assert [(r[0], r[3]) for r in rows] == [("NLD", 4.0)]
 
 
-def test_saved_templates_serve_a_new_cache_without_compiling(tmp_path, monkeypatch) -> None:
+def test_kept_templates_serve_a_new_cache_without_compiling(tmp_path, monkeypatch) -> None:
     con, trade = _trade()
     first = SqlTemplates()
     first.sql(con, _self_join(trade, "NLD"))
     path = tmp_path / "t.sql"
-    assert first.save(path) == 1
+    write_private(path, first.kept())
     assert path.stat().st_mode & 0o777 == 0o600
 
     second = SqlTemplates()
-    assert second.load(path) == 1
+    assert second.add(read_private(path)) == 1
     monkeypatch.setattr(type(con), "compile", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
     expr = _self_join(trade, "DEU")  # another value, the same shape: filled in, not compiled
     sql = second.sql(con, expr)
     assert (second.hits, second.misses) == (1, 0)
-    rows = con.con.execute(sql).fetchall()
-    assert rows == [] and "'DEU'" in sql
+    assert con.con.execute(sql).fetchall() == [] and "'DEU'" in sql
 
 
-def test_templates_of_others_or_other_versions_are_not_read(tmp_path, monkeypatch) -> None:
+def test_kept_templates_of_others_or_other_versions_are_not_read(tmp_path, monkeypatch) -> None:
     import os
     import pickle
 
     from grondstof import compiled_sql
 
-    con, trade = _trade()
-    made = SqlTemplates()
-    made.sql(con, _self_join(trade, "NLD"))
     path = tmp_path / "t.sql"
-    made.save(path)
+    write_private(path, {"a": ["SELECT 1"]})
+    assert read_private(path) == {"a": ["SELECT 1"]}
     os.chmod(path, 0o666)  # others could have written it
-    assert SqlTemplates().load(path) == 0
+    assert read_private(path) is None
     os.chmod(path, 0o600)
     monkeypatch.setattr(compiled_sql, "_compiler_versions", lambda: ("other",))
-    assert SqlTemplates().load(path) == 0
+    assert read_private(path) is None
+    monkeypatch.undo()
     path.write_bytes(b"not a pickle")
-    assert SqlTemplates().load(path) == 0
-    assert SqlTemplates().load(tmp_path / "missing.sql") == 0
+    assert read_private(path) is None
+    assert read_private(tmp_path / "missing.sql") is None
     path.write_bytes(pickle.dumps(["wrong", "shape"]))
-    assert SqlTemplates().load(path) == 0
+    assert read_private(path) is None
+    assert SqlTemplates().add(None) == 0 and SqlTemplates().add({"k": "not pieces"}) == 0

@@ -281,8 +281,9 @@ def test_a_new_worker_starts_with_the_sql_its_predecessor_compiled(real_store_di
     grondstof("supply", "gallium", "--json", env=env)  # cold; starts a worker
     try:
         before = wait_for(path)["sql_templates"]
-        out = grondstof("risk", "all", "--country", "NL", "--method", "geopolrisk", "--json", env=env)
-        assert out.returncode == 0, out.stderr
+        for args in COMMANDS_KEPT:
+            out = grondstof(*args, "--json", env=env)
+            assert out.returncode == 0, out.stderr
         held = wait_for(path)["sql_templates"]
         assert held > before
     finally:
@@ -295,8 +296,22 @@ def test_a_new_worker_starts_with_the_sql_its_predecessor_compiled(real_store_di
     grondstof("supply", "gallium", "--json", env=env)  # cold again; a new worker
     try:
         assert wait_for(path)["sql_templates"] >= held  # before its first command
+        # Whatever the templates need (lookup and derived tables) is made in the new worker too.
+        for args in COMMANDS_KEPT:
+            out = grondstof(*args, "--json", env=env)
+            assert out.returncode == 0, out.stderr
+            assert json.loads(out.stdout)["rows"]
+        assert commands_run(path) == len(COMMANDS_KEPT)
     finally:
         grondstof("warm", "--stop", env=env)
+
+
+COMMANDS_KEPT = [
+    ("risk", "all", "--country", "NL", "--method", "geopolrisk"),
+    ("overview", "NL"),
+    ("imports", "cobalt", "--country", "EU27", "--years", "2015-2024", "--by", "year"),
+    ("watch", "--country", "NL", "--limit", "5"),
+]
 
 
 def test_files_of_keys_unused_for_a_week_are_swept_unless_a_worker_holds_them(tmp_path) -> None:

@@ -30,7 +30,17 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["Slot", "SqlTemplates", "cut_at", "fill", "literal_text", "sentinel", "table_name_text"]
+__all__ = [
+    "Slot",
+    "SqlTemplates",
+    "cut_at",
+    "fill",
+    "literal_text",
+    "read_private",
+    "sentinel",
+    "table_name_text",
+    "write_private",
+]
 
 SMALL_TABLE_PREFIX = "gs_small_"
 SHAPES = 1024  # templates kept per cache (least recently used dropped)
@@ -81,59 +91,68 @@ class SqlTemplates:
                 self._templates.popitem(last=False)
         return compiled
 
-    def save(self, path: str | os.PathLike[str]) -> int:
-        """Write the templates made so far to ``path``, readable only by this user; how many.
-
-        The file is a pickle (keys hold Ibis types and schemas) written under a temporary name and renamed
-        into place, so a reader never sees half a file. Only :meth:`load` of the same Ibis, sqlglot and
-        grondstof code should read it: the warm worker keeps one per worker key (:mod:`grondstof.warm`).
-        """
-        import pickle
-
+    def kept(self) -> dict[Any, list[str | Slot]]:
+        """The templates made so far, by shape (to keep with :func:`write_private`)."""
         with self._lock:
-            kept = {key: made for key, made in self._templates.items() if made is not _UNCACHEABLE}
-        target = os.fspath(path)
-        temporary = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{os.getpid()}")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as file:
-                pickle.dump((_compiler_versions(), kept), file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-        return len(kept)
+            return {key: made for key, made in self._templates.items() if made is not _UNCACHEABLE}
 
-    def load(self, path: str | os.PathLike[str]) -> int:
-        """Add the templates :meth:`save` wrote to ``path``; how many were added.
-
-        A missing or unreadable file, one of another user or one that others can write adds none (a
-        pickle runs code when read, so only this user's own file is read), and so does a file written with
-        other versions of Ibis, sqlglot or Python.
-        """
-        import pickle
-
-        try:
-            info = os.stat(path)
-            if info.st_uid != os.getuid() or info.st_mode & 0o022:
-                return 0
-            with open(path, "rb") as file:
-                saved = pickle.load(file)
-        except Exception:  # missing, cut short, or written by other library versions: start empty
-            return 0
-        # Templates of other compiler versions may word the same shape differently: not used.
-        if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _compiler_versions()):
+    def add(self, kept: Any) -> int:
+        """Add templates that :meth:`kept` gave (another process's); how many were added."""
+        if not isinstance(kept, dict):
             return 0
         added = 0
         with self._lock:
-            for key, made in saved[1].items():
+            for key, made in kept.items():
                 if len(self._templates) >= self.size:
                     break
                 if key not in self._templates and isinstance(made, list):
                     self._templates[key] = made
                     added += 1
         return added
+
+
+def write_private(path: str | os.PathLike[str], data: Any) -> None:
+    """Write ``data`` (templates: :meth:`SqlTemplates.kept`) to ``path``, readable only by this user.
+
+    A pickle (template keys hold Ibis types and schemas), with the compiler's versions, written under a
+    temporary name and renamed into place, so a reader never sees half a file. Read it with
+    :func:`read_private`.
+    """
+    import pickle
+
+    target = os.fspath(path)
+    temporary = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{os.getpid()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            pickle.dump((_compiler_versions(), data), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def read_private(path: str | os.PathLike[str]) -> Any:
+    """What :func:`write_private` wrote to ``path``, or None.
+
+    None for a missing or unreadable file, one of another user or one that others can write (a pickle
+    runs code when read, so only this user's own file is read), and one written with other versions of
+    Ibis, sqlglot or Python (they may word the same shape differently).
+    """
+    import pickle
+
+    try:
+        info = os.stat(path)
+        if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            return None
+        with open(path, "rb") as file:
+            saved = pickle.load(file)
+    except Exception:  # missing, cut short, or of classes that no longer exist
+        return None
+    if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _compiler_versions()):
+        return None
+    return saved[1]
 
 
 def _compiler_versions() -> tuple[str, ...]:

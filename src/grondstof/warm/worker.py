@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grondstof.compiled_sql import read_private, write_private
 from grondstof.warm.protocol import (
     ACCEPTED,
     BUSY_SECONDS,
@@ -114,7 +115,9 @@ class Worker:
         served = ServedStore.serving(open_plain_store(data, store))
         served.warm()
         # SQL compiled by an earlier worker of the same key: a heavy command's first run here skips Ibis.
-        served.sql.load(self.templates)
+        # (Not the declared queries' templates: their expressions, which make the derived tables they read,
+        # are built only when a template is made, so a new worker must make them itself.)
+        served.sql.add(read_private(self.templates))
         self._saved = served.sql.misses
         self._held = (root, served)
         return served
@@ -126,7 +129,7 @@ class Worker:
             return
         self._saved = held[1].sql.misses
         try:
-            held[1].sql.save(self.templates)
+            write_private(self.templates, held[1].sql.kept())
         except OSError as exc:  # a full disk: the next worker compiles again
             sys.stderr.write(f"warning: SQL templates not saved: {exc}\n")
 
