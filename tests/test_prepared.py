@@ -188,3 +188,30 @@ def test_watch_panels_from_templates_match_the_command_line(served, real_store) 
         )
     panels = [t for key, t in served.prepared._templates.items() if key[1] == "_panel_query"]
     assert len(panels) >= 3 and all(isinstance(t, list) for t in panels)  # NL and EU27's shapes, cut
+
+
+@pytest.mark.realdata
+def test_templates_made_in_another_process_answer_after_one_build(served, real_store) -> None:
+    """A new server (the next warm worker) given another one's templates builds each shape's expression once
+    before its first answer, so the lookup and derived tables the SQL reads exist, and compiles nothing."""
+    from grondstof.analyses import run
+    from grondstof.web.served import ServedStore
+
+    asks = [
+        ("imports", {"material": "cobalt", "country": "EU27", "by": "year"}),
+        ("overview", {"country": "NL"}),
+        ("watch", {"country": "NL", "limit": 5}),
+    ]
+    for name, params in asks:
+        run(name, served, **params)
+    kept = served.prepared.kept()
+    assert kept
+
+    fresh = ServedStore(real_store.build_dir)
+    try:
+        assert fresh.prepared.add(kept) == len(kept)
+        for name, params in asks:  # not in check mode: that would build every expression anyway
+            _same_rows(run(name, fresh, **params).rows, run(name, served, **params).rows, params)
+        assert fresh.prepared.misses == 0 and fresh.prepared.hits > 0
+    finally:
+        fresh.close()

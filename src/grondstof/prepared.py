@@ -147,8 +147,35 @@ class QueryTemplates:
         self.size = size
         self.check = check
         self._templates: dict[Any, Any] = {}
+        # Templates another process made (add()): each shape's expression is built once more here before
+        # its first answer, for what building it makes on the way (lookup and derived tables).
+        self._foreign: set[Any] = set()
         self._lock = threading.Lock()
         self.hits = self.misses = self.uncacheable = 0
+
+    def __len__(self) -> int:
+        """The number of shapes held."""
+        return len(self._templates)
+
+    def kept(self) -> dict[Any, list[Any]]:
+        """The templates made so far, by key (to keep with :func:`grondstof.compiled_sql.write_private`)."""
+        with self._lock:
+            return {key: made for key, made in self._templates.items() if made is not _NOT_CACHEABLE}
+
+    def add(self, kept: Any) -> int:
+        """Add templates that :meth:`kept` gave in another process of the same code; how many were added."""
+        if not isinstance(kept, dict):
+            return 0
+        added = 0
+        with self._lock:
+            for key, made in kept.items():
+                if len(self._templates) >= self.size:
+                    break
+                if key not in self._templates and isinstance(made, list):
+                    self._templates[key] = made
+                    self._foreign.add(key)
+                    added += 1
+        return added
 
     def answer(self, query: _Query) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Column names and rows of the query, from its template when the shape has one."""
@@ -163,6 +190,9 @@ class QueryTemplates:
             return _run_expr(query.expr())
         if template is not None:
             self.hits += 1
+            if key in self._foreign:
+                query.expr()  # built, not compiled: the tables it reads now exist on this database
+                self._foreign.discard(key)
             sql = fill(template, query.input_texts(backend))
             if self.check:
                 built = str(backend.compile(query.expr().as_table()))

@@ -102,6 +102,7 @@ class Worker:
         from grondstof.commands.output import open_plain_store
         from grondstof.config import resolve_store_dir
         from grondstof.errors import StoreError
+        from grondstof.indicators.trade import make_year_indexes
         from grondstof.store import current_build
         from grondstof.web.served import ServedStore
 
@@ -114,22 +115,26 @@ class Worker:
         self._release()
         served = ServedStore.serving(open_plain_store(data, store))
         served.warm()
+        with contextlib.suppress(Exception):  # a store without trade data: a command says what is missing
+            make_year_indexes(served)
         # SQL compiled by an earlier worker of the same key: a heavy command's first run here skips Ibis.
-        # (Not the declared queries' templates: their expressions, which make the derived tables they read,
-        # are built only when a template is made, so a new worker must make them itself.)
-        served.sql.add(read_private(self.templates))
-        self._saved = served.sql.misses
+        kept = read_private(self.templates)
+        if isinstance(kept, dict):
+            served.sql.add(kept.get("sql"))
+            served.prepared.add(kept.get("prepared"))
+        self._saved = _made(served)
         self._held = (root, served)
         return served
 
     def save_templates(self) -> None:
         """Keep the SQL templates made since the last save for the next worker of this key."""
         held = self._held
-        if held is None or held[1].sql.misses == self._saved:
+        if held is None or _made(held[1]) == self._saved:
             return
-        self._saved = held[1].sql.misses
+        self._saved = _made(held[1])
+        kept = {"sql": held[1].sql.kept(), "prepared": held[1].prepared.kept()}
         try:
-            write_private(self.templates, held[1].sql.kept())
+            write_private(self.templates, kept)
         except OSError as exc:  # a full disk: the next worker compiles again
             sys.stderr.write(f"warning: SQL templates not saved: {exc}\n")
 
@@ -242,7 +247,9 @@ class Worker:
             "idle_minutes": self.idle / 60,
             "builds": [str(self._held[1].build_dir)] if self._held is not None else [],
             # SQL templates held (compiled here, or kept by an earlier worker of this key)
-            "sql_templates": len(self._held[1].sql) if self._held is not None else 0,
+            "sql_templates": len(self._held[1].sql) + len(self._held[1].prepared)
+            if self._held is not None
+            else 0,
         }
 
     @staticmethod
@@ -373,6 +380,11 @@ def main() -> None:
     worker.prepare()
     _settle()
     worker.serve()
+
+
+def _made(served: Any) -> int:
+    """How many templates ``served`` compiled itself (both caches' misses)."""
+    return int(served.sql.misses + served.prepared.misses)
 
 
 STALE_DAYS = 7.0
