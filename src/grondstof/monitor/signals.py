@@ -371,7 +371,8 @@ def _runs(
             if abs(a - b) < min_value / 2:
                 break
             start -= 1
-        before, after = series.value(partner, start), series.value(partner, year)
+        values = series.partners.get(partner, {})
+        before, after = values.get(start, 0.0), values.get(year, 0.0)
         share_before, share_after = series.share(partner, start), series.share(partner, year)
         evidence: dict[str, Any] = {
             "from_year": start,
@@ -384,7 +385,7 @@ def _runs(
             "share_after": share_after,
             "total_before": series.totals.get(start),
             "total_after": series.totals.get(year),
-            "by_year": {y: series.value(partner, y) for y in range(start, year + 1)},
+            "by_year": {y: values.get(y, 0.0) for y in range(start, year + 1)},
             "currency": series.currency,
             "thresholds": (
                 {"min_fall": threshold, "min_value": min_value}
