@@ -27,7 +27,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "cut_at",
     "fill",
     "literal_text",
+    "merge_kept",
     "read_private",
     "sentinel",
     "table_name_text",
@@ -98,17 +99,24 @@ class SqlTemplates:
 
     def add(self, kept: Any) -> int:
         """Add templates that :meth:`kept` gave (another process's); how many were added."""
-        if not isinstance(kept, dict):
-            return 0
-        added = 0
         with self._lock:
-            for key, made in kept.items():
-                if len(self._templates) >= self.size:
-                    break
-                if key not in self._templates and isinstance(made, list):
-                    self._templates[key] = made
-                    added += 1
+            return len(merge_kept(self._templates, kept, self.size))
+
+
+def merge_kept(templates: MutableMapping[Any, Any], kept: Any, size: int) -> list[Any]:
+    """Put the templates of ``kept`` (key → list of pieces, as another process kept them) that
+    ``templates`` lacks into it, up to ``size`` in all; the keys put in. Anything else in ``kept`` is left
+    out (a file of another shape)."""
+    added: list[Any] = []
+    if not isinstance(kept, dict):
         return added
+    for key, made in kept.items():
+        if len(templates) >= size:
+            break
+        if key not in templates and isinstance(made, list):
+            templates[key] = made
+            added.append(key)
+    return added
 
 
 def write_private(path: str | os.PathLike[str], data: Any) -> None:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from grondstof.compiled_sql import cut_at, fill, literal_text, sentinel, table_name_text
+from grondstof.compiled_sql import cut_at, fill, literal_text, merge_kept, sentinel, table_name_text
 
 if TYPE_CHECKING:
     from grondstof.store import Store
@@ -164,18 +164,10 @@ class QueryTemplates:
 
     def add(self, kept: Any) -> int:
         """Add templates that :meth:`kept` gave in another process of the same code; how many were added."""
-        if not isinstance(kept, dict):
-            return 0
-        added = 0
         with self._lock:
-            for key, made in kept.items():
-                if len(self._templates) >= self.size:
-                    break
-                if key not in self._templates and isinstance(made, list):
-                    self._templates[key] = made
-                    self._foreign.add(key)
-                    added += 1
-        return added
+            added = merge_kept(self._templates, kept, self.size)
+            self._foreign.update(added)
+        return len(added)
 
     def answer(self, query: _Query) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Column names and rows of the query, from its template when the shape has one."""
