@@ -416,33 +416,24 @@ def to_tuples(expr: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
     if getattr(backend, "name", "") != "duckdb" or not hasattr(backend, "_to_duckdb_relation"):
         table = to_arrow(expr)
         return list(table.column_names), list(zip(*(c.to_pylist() for c in table.columns), strict=True))
+    templates = getattr(backend, "grondstof_sql", None)
+    if templates is not None:
+        return sql_tuples(backend, templates.sql(backend, expr.as_table()))
     from grondstof import cancel
 
     token = cancel.current()
     if token is not None:
         token.check()
-    templates = getattr(backend, "grondstof_sql", None)
-    if templates is not None:
-        return _sql_tuples(backend, templates.sql(backend, expr.as_table()), token)
     relation = backend._to_duckdb_relation(expr)
     return list(relation.columns), _fetch(backend.con, token, relation.fetchall)
 
 
-def run_sql(backend: Any, sql: str) -> list[dict[str, Any]]:
-    """Run SQL text on a DuckDB Ibis backend and return its rows as dicts, as :func:`to_rows` does
-    (stopped by the current cancel token)."""
-    names, rows = sql_tuples(backend, sql)
-    return [dict(zip(names, row, strict=True)) for row in rows]
-
-
 def sql_tuples(backend: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """:func:`run_sql` as column names and rows as tuples (:func:`to_tuples`)."""
+    """Run SQL text on a DuckDB Ibis backend: its column names and rows as tuples, as :func:`to_tuples`
+    gives them (stopped by the current cancel token)."""
     from grondstof import cancel
 
-    return _sql_tuples(backend, sql, cancel.current())
-
-
-def _sql_tuples(backend: Any, sql: str, token: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+    token = cancel.current()
     if token is not None:
         token.check()
     con = backend.con

@@ -217,13 +217,10 @@ def run_warm(path: str, argv: list[str]) -> int | None:
         sock.close()
         return None
     try:
-        status = b""
-        while len(status) < STATUS.size:
-            more = sock.recv(STATUS.size - len(status))
-            if not more:
-                sys.stderr.write("error: the warm worker stopped during the command; run it again\n")
-                return 1
-            status += more
+        status = _receive_exactly(sock, STATUS.size)
+    except ConnectionError:
+        sys.stderr.write("error: the warm worker stopped during the command; run it again\n")
+        return 1
     except KeyboardInterrupt:
         # Closing the connection tells the worker to stop the command and print nothing more.
         sock.close()

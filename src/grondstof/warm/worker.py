@@ -81,6 +81,7 @@ class Worker:
         import grondstof
         from grondstof import analyses, cli  # noqa: F401  (the registry, and the application)
         from grondstof.commands import output
+        from grondstof.indicators.trade import make_year_indexes
 
         for package in ("indicators", "scenarios", "scanner", "monitor"):
             module = importlib.import_module(f"grondstof.{package}")
@@ -95,6 +96,8 @@ class Worker:
         self._command = typer.main.get_command(cli.app)
         with contextlib.suppress(Exception):  # no store yet, or one that fails: the first command says why
             store = self.store_for(None, None, build=False)
+            # While starting (in the background), not in a command: a rebuilt store makes them on use.
+            make_year_indexes(store)
             grondstof.run("imports", store, material="copper", country="NL")
 
     def store_for(self, data: Path | None, store: Path | None, build: bool = True) -> Any:
@@ -102,7 +105,6 @@ class Worker:
         from grondstof.commands.output import open_plain_store
         from grondstof.config import resolve_store_dir
         from grondstof.errors import StoreError
-        from grondstof.indicators.trade import make_year_indexes
         from grondstof.store import current_build
         from grondstof.web.served import ServedStore
 
@@ -115,8 +117,6 @@ class Worker:
         self._release()
         served = ServedStore.serving(open_plain_store(data, store))
         served.warm()
-        with contextlib.suppress(Exception):  # a store without trade data: a command says what is missing
-            make_year_indexes(served)
         # SQL compiled by an earlier worker of the same key: a heavy command's first run here skips Ibis.
         kept = read_private(self.templates)
         if isinstance(kept, dict):
